@@ -1,0 +1,133 @@
+// The --help text, written by hand and checked against test/fixtures/help.txt, and --version.
+
+export const HELP = `scalesocket: serve any program over websockets, one process per room
+
+Usage:
+  scalesocket [OPTIONS] <CMD> [ARGS...]
+
+  Clients connect to ws://HOST:PORT/<room>. The first client of a room starts
+  CMD; later clients of that room share it. What clients send goes to CMD's
+  stdin; what CMD prints goes to every client of the room.
+
+  Options come before CMD; everything after CMD is passed to it, except one
+  "--" right after CMD, which is dropped. A value may be given as --flag=value
+  or --flag value; --frame, --clientframe and --serverframe take one only
+  after "=". A flag given twice keeps its last value, unless it is repeatable.
+
+Server:
+  --addr HOST:PORT          Address to listen on [default: 0.0.0.0:9000];
+                            IPv6 in brackets ([::]:9000); port 0 picks one
+  --staticdir DIR           Serve files from DIR to plain HTTP GET and HEAD
+  --oneshot                 Serve one client, then exit
+  --metrics                 Serve OpenMetrics at /metrics (not supported yet)
+  --api                     Serve the rooms API at /api (not supported yet)
+
+Rooms:
+  --rooms NAME,...          Accept only these rooms [default: any name]
+  --maxrooms N              Most rooms (= processes) alive at once; later ones
+                            get 429 [default: no limit]; alias --maxforks
+  --linger SECONDS          Keep a room and its process this long after its
+                            last client leaves [default: 0]
+  --delay SECONDS           Wait this long after starting CMD before writing
+                            to it; messages queue meanwhile [default: 0]
+  --passenv NAME,...        Server variables CMD inherits; --passenv= passes
+                            none [default: PATH,LD_LIBRARY_PATH on Linux;
+                            PATH,DYLD_LIBRARY_PATH on macOS;
+                            PATH,SystemRoot,COMSPEC,PATHEXT,WINDIR on Windows]
+  --tcp                     Talk to CMD over TCP on $PORT (not supported yet)
+  --tcpports START:END      Ports for --tcp [default: 9001:9999]
+                            (not supported yet)
+
+Messages:
+                            By default every line is a message, and a newline
+                            is added to each message written to CMD
+  --null                    Split CMD's output on NUL bytes
+  --delimiters CHARS        Split CMD's output on any of these ASCII characters
+  -b, --binary              Pass raw bytes both ways, without splitting
+  --json                    --frame=json with join and leave messages
+                            (not supported yet)
+  --frame[=json|gwsocket]   Frame and route messages both ways; bare means json
+                            (not supported yet)
+  --clientframe[=json|gwsocket]
+                            Frame client messages only (not supported yet)
+  --serverframe[=json|gwsocket]
+                            Frame CMD's output only (not supported yet)
+  --joinmsg MSG             Write MSG to CMD when a client joins; #ID, #ROOM,
+                            #REMOTE_ADDR, #QUERY_<NAME> are replaced
+                            (not supported yet)
+  --leavemsg MSG            Write MSG to CMD when a client leaves
+                            (not supported yet)
+  --cache [all:|tagged:]SIZE
+                            Replay the last SIZE messages to new clients
+                            (not supported yet)
+  --cachepersist            Keep the cache after CMD ends (not supported yet)
+
+Limits:
+  --maxbuffer BYTES         Unsent bytes per client, and unread input per
+                            process [default: 8m]
+  --maxframesize BYTES      Largest message in either direction [default: 1m]
+  --closems MS              Added to each wait when stopping CMD (stdin closed,
+                            then SIGINT, SIGTERM, SIGKILL) [default: 0]
+                            BYTES is a count, or KiB/MiB with k/m: 512k, 8m
+
+websocketd compatibility:
+  --port PORT               Port to listen on, instead of --addr [default: 9000]
+  --address HOST            Listen on HOST, repeatable [default: every
+                            interface (0.0.0.0)]
+  --header "NAME: VALUE"    Add a header to every response, repeatable
+  --header-ws "NAME: VALUE" Add a header to websocket upgrades, repeatable
+  --header-http "NAME: VALUE"
+                            Add a header to plain HTTP responses, repeatable
+  --perconnection           One process per connection, no rooms
+                            (not supported yet)
+  --sameorigin              Refuse other origins (not supported yet)
+  --origin HOST[:PORT],...  Accept only these origins (not supported yet)
+  --ssl                     Serve wss and https (not supported yet)
+  --sslcert FILE            Certificate for --ssl (not supported yet)
+  --sslkey FILE             Key for --ssl (not supported yet)
+  --devconsole              Serve a page to try the socket (not supported yet)
+  --dir DIR                 Serve every program in DIR (not supported yet)
+  --cgidir DIR              Run CGI scripts from DIR (not supported yet)
+  --redirport PORT          Redirect this HTTP port to --ssl (not supported yet)
+  --reverselookup           Look up client host names (not supported yet)
+  --unixsocket PATH         Listen on a unix socket (not supported yet)
+  --pingms MS               Ping clients every MS (not supported yet)
+  --passstderr              Send CMD's stderr to clients too (not supported yet)
+
+Logging:
+  --log text|json           Log format on stderr [default: text]
+  -v, -vv                   Log debug, or trace, lines [default: info]
+  --loglevel LEVEL          websocketd's levels instead of -v: debug, trace,
+                            access (= info), info, error, fatal (= error)
+
+Other:
+  -h, --help                Print this help and exit
+  -V, --version             Print the version and exit
+
+Environment:
+  CMD gets only the variables named by --passenv, plus CGI variables about the
+  connection that started its room: ROOM, QUERY_STRING, REMOTE_ADDR,
+  REMOTE_PORT, REQUEST_METHOD, REQUEST_URI, SCRIPT_NAME, PATH_INFO,
+  SERVER_NAME, SERVER_PORT, SERVER_PROTOCOL, SERVER_SOFTWARE,
+  GATEWAY_INTERFACE, and HTTP_<NAME> for each request header.
+  NO_COLOR                  Never colour the logs (colour is used only on a TTY)
+
+Exit codes:
+  0  Normal end: a signal, --oneshot done, --help, --version
+  1  Runtime failure, such as the address already in use
+  2  Usage error: unknown flag, bad value, missing CMD, unsupported flag
+
+Examples:
+  scalesocket --addr 127.0.0.1:9000 ./game.py
+      Serve ./game.py on localhost only, one process per room
+  scalesocket echo -- hello
+      Each room runs "echo hello": its clients get "hello", then a close
+  scalesocket --null ./tool
+      Messages are NUL-terminated both ways
+  scalesocket --staticdir public --linger 30 python3 chat.py
+      Serve the page in public/ too; rooms survive 30 s without clients
+`;
+
+export function versionLine(version: string): string {
+  return `scalesocket ${version}`;
+}

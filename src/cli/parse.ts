@@ -1,0 +1,100 @@
+// Turns argv into a Config, or into help, version, or one usage line saying what is wrong (S1).
+import type { Config, ListenAddr, LogLevel, Split } from "../config.ts";
+import { CONFLICTS, type Key, NOT_YET, type Options, REQUIRES } from "./flags.ts";
+import { scan } from "./scan.ts";
+
+export type CliResult =
+  | { kind: "run"; config: Config }
+  | { kind: "help" }
+  | { kind: "version" }
+  | { kind: "usage"; message: string };
+
+/** Defaults of the flags whose absence still means something; --help repeats them by hand. */
+export const DEFAULTS = {
+  listen: { host: "0.0.0.0", port: 9000 },
+  maxBuffer: 8 * 1024 * 1024,
+  maxFrameSize: 1024 * 1024,
+} as const;
+
+/** websocketd's --passenv defaults: PATH plus what the dynamic loader needs. */
+const PASSENV: Readonly<Record<string, readonly string[]>> = {
+  linux: ["PATH", "LD_LIBRARY_PATH"],
+  darwin: ["PATH", "DYLD_LIBRARY_PATH"],
+  windows: ["PATH", "SystemRoot", "COMSPEC", "PATHEXT", "WINDIR"],
+};
+
+/**
+ * `argv` is what follows `scalesocket`; `platform` is "linux", "darwin" or "windows" ("win32"
+ * is taken too; other systems get the Linux list). Checks run in this order: syntax and values
+ * (left to right, where -h/-V also stop), conflicts, unsupported flags, then the missing CMD.
+ */
+export function parseCli(argv: readonly string[], platform: string): CliResult {
+  const scanned = scan(argv);
+  if (scanned.kind !== "ok") return scanned;
+  const { names, cmd } = scanned;
+  const name = (key: Key) => names.get(key) ?? `--${key}`;
+  for (const [a, b] of CONFLICTS) {
+    if (names.has(a) && names.has(b)) return usage(`${name(a)} cannot be combined with ${name(b)}`);
+  }
+  for (const [a, b] of REQUIRES) {
+    if (names.has(a) && !names.has(b)) return usage(`${name(a)} requires ${name(b)}`);
+  }
+  for (const key of names.keys()) {
+    if (NOT_YET.has(key)) return usage(`${name(key)} is not supported yet`);
+  }
+  if (cmd === null) return usage("Missing command: give the program to run after the options");
+  if (cmd === "") return usage('Invalid command "": expected the program to run');
+  return { kind: "run", config: toConfig(scanned.options, cmd, scanned.args, platform) };
+}
+
+function usage(message: string): CliResult {
+  return { kind: "usage", message };
+}
+
+function toConfig(o: Options, cmd: string, args: string[], platform: string): Config {
+  const passEnv = o.passenv ?? PASSENV[platform === "win32" ? "windows" : platform] ??
+    PASSENV.linux;
+  return {
+    cmd,
+    args,
+    listen: listen(o),
+    split: split(o),
+    delay: o.delay ?? 0,
+    linger: o.linger ?? 0,
+    closeMs: o.closems ?? 0,
+    passEnv: [...passEnv],
+    rooms: o.rooms ?? null,
+    maxRooms: o.maxrooms ?? null,
+    oneshot: o.oneshot ?? false,
+    staticDir: o.staticdir ?? null,
+    maxBuffer: o.maxbuffer ?? DEFAULTS.maxBuffer,
+    maxFrameSize: o.maxframesize ?? DEFAULTS.maxFrameSize,
+    headers: { all: o.header ?? [], ws: o["header-ws"] ?? [], http: o["header-http"] ?? [] },
+    log: o.log ?? "text",
+    logLevel: logLevel(o),
+  };
+}
+
+function listen(o: Options): ListenAddr[] {
+  if (o.addr) return [o.addr];
+  if (o.port === undefined && o.address === undefined) return [{ ...DEFAULTS.listen }];
+  // websocketd: every interface unless --address names some. Its default port (80, or 443
+  // with --ssl) is replaced by ours, so `--address A` alone behaves like `--addr A:9000`.
+  // Unlike websocketd, --port 0 asks for a free port instead of meaning "the default".
+  const port = o.port ?? DEFAULTS.listen.port;
+  const hosts = [...new Set(o.address ?? [DEFAULTS.listen.host])];
+  return hosts.map((host) => ({ host, port }));
+}
+
+function split(o: Options): Split {
+  if (o.binary) return { kind: "binary" };
+  if (o.null) return { kind: "bytes", delimiters: [0] };
+  if (o.delimiters) return { kind: "bytes", delimiters: o.delimiters };
+  return { kind: "lines" };
+}
+
+/** `-v` is debug, `-vv` (or more) trace; --loglevel maps websocketd's names (the two conflict). */
+function logLevel(o: Options): LogLevel {
+  if (o.verbose) return o.verbose >= 2 ? "trace" : "debug";
+  return o.loglevel ?? "info";
+}

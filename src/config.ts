@@ -1,0 +1,53 @@
+// The validated configuration every module consumes; only src/cli builds it.
+
+/** How a room turns the child's output bytes into messages, and client messages into input. */
+export type Split =
+  /** Lines ending in `\n` (a trailing `\r` removed); input gets a `\n` appended. */
+  | { kind: "lines" }
+  /** Messages end at any of these bytes (`--null`, `--delimiters`); input gets the first appended. */
+  | { kind: "bytes"; delimiters: number[] }
+  /** Raw chunks both ways (`--binary`). */
+  | { kind: "binary" };
+
+export type LogFormat = "text" | "json";
+export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
+
+export interface ListenAddr {
+  /** Host name or IP as given (brackets removed from IPv6). */
+  host: string;
+  /** 0 asks the system for a free port. */
+  port: number;
+}
+
+export interface Config {
+  /** Program and its arguments, passed as a vector: never through a shell. */
+  cmd: string;
+  args: string[];
+  /** Every address the server listens on (`--addr`, or websocketd's `--port`/`--address`). */
+  listen: ListenAddr[];
+  split: Split;
+  /** Seconds to wait after spawning before input is written (`--delay`). */
+  delay: number;
+  /** Seconds a room and its child outlive their last client (`--linger`). */
+  linger: number;
+  /** Extra milliseconds added to each wait of the termination table (`--closems`). */
+  closeMs: number;
+  /** Names of the server's environment variables the child inherits. */
+  passEnv: string[];
+  /** Only these room names are accepted; null accepts any valid name. */
+  rooms: string[] | null;
+  /** Cap on live rooms (= live children); null is unlimited. */
+  maxRooms: number | null;
+  /** Serve one client, then exit. */
+  oneshot: boolean;
+  /** Directory served for plain HTTP GET/HEAD; null serves nothing. */
+  staticDir: string | null;
+  /** Unsent bytes one client may have, and bytes of input a child may leave unread. */
+  maxBuffer: number;
+  /** Largest client message accepted and largest output message sent, in bytes. */
+  maxFrameSize: number;
+  /** Extra response headers: on every response, on upgrades only, on plain HTTP only. */
+  headers: { all: [string, string][]; ws: [string, string][]; http: [string, string][] };
+  log: LogFormat;
+  logLevel: LogLevel;
+}

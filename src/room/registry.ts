@@ -1,0 +1,68 @@
+// The rooms registry: the one place that knows where rooms live (this process, for now).
+import type { Config } from "../config.ts";
+import type { Logger } from "../log.ts";
+import type { Runtime } from "../runtime/types.ts";
+import { Room } from "./room.ts";
+
+/**
+ * What the server asks of the rooms. A cluster-wide registry (rooms leased across nodes) can
+ * implement the same interface; nothing else assumes every room lives in this process.
+ */
+export interface RoomRegistry {
+  /** The joinable room of this name, created if needed; null when --maxrooms is reached. */
+  open(name: string): Room | null;
+  /** Joinable rooms, sorted by name. */
+  list(): Room[];
+  /** Rooms whose child has not fully ended yet (what --maxrooms caps). */
+  readonly live: number;
+  /** Ends every room, closing members with code and reason; settles when all have ended. */
+  closeAll(code: number, reason: string): Promise<void>;
+  /** Kills every room's child at once. */
+  killAll(): void;
+}
+
+export class LocalRegistry implements RoomRegistry {
+  private readonly rooms = new Map<string, Room>();
+  private readonly alive = new Set<Room>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly runtime: Runtime,
+    private readonly log: Logger,
+    private readonly onEnded: (room: Room) => void = () => {},
+  ) {}
+
+  open(name: string): Room | null {
+    const existing = this.rooms.get(name);
+    if (existing) return existing;
+    if (this.config.maxRooms !== null && this.alive.size >= this.config.maxRooms) return null;
+    const room = new Room(name, this.config, this.runtime, this.log, {
+      detached: (r) => {
+        if (this.rooms.get(r.name) === r) this.rooms.delete(r.name);
+      },
+      ended: (r) => {
+        this.alive.delete(r);
+        this.onEnded(r);
+      },
+    });
+    this.rooms.set(name, room);
+    this.alive.add(room);
+    return room;
+  }
+
+  list(): Room[] {
+    return [...this.rooms.values()].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  }
+
+  get live(): number {
+    return this.alive.size;
+  }
+
+  killAll(): void {
+    for (const r of this.alive) r.kill();
+  }
+
+  async closeAll(code: number, reason: string): Promise<void> {
+    await Promise.all([...this.alive].map((r) => r.shutdown(code, reason)));
+  }
+}

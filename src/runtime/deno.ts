@@ -1,0 +1,214 @@
+// The runtime seam on Deno: Deno.serve, Deno.upgradeWebSocket and Deno.Command.
+import type { Context, Hono } from "hono";
+import { WSContext } from "hono/ws";
+import type { WSEvents } from "hono/ws";
+import type {
+  Child,
+  ExitStatus,
+  Listener,
+  PeerInfo,
+  Runtime,
+  ServeOptions,
+  StaticFile,
+  StopSignal,
+} from "./types.ts";
+import { spawnErrorMessage } from "./errors.ts";
+
+interface DenoBindings {
+  remoteAddr: { hostname: string; port: number };
+}
+
+export function denoRuntime(): Runtime {
+  const posix = Deno.build.os !== "windows";
+  return {
+    name: "deno",
+    os: Deno.build.os,
+    spawn: (cmd, args, opts) => Promise.resolve(spawnChild(cmd, args, opts.env, posix)),
+    serve: serveApp,
+    upgrade: (c, events) => Promise.resolve(upgrade(c, events)),
+    peer(c: unknown): PeerInfo {
+      const addr = ((c as Context).env as DenoBindings).remoteAddr;
+      return { address: addr.hostname, port: addr.port };
+    },
+    onSignal(handler) {
+      const signals: Deno.Signal[] = posix ? ["SIGINT", "SIGTERM"] : ["SIGINT"];
+      const listeners = signals.map((s) => [s, () => handler(s)] as const);
+      for (const [s, fn] of listeners) Deno.addSignalListener(s, fn);
+      return () => {
+        for (const [s, fn] of listeners) Deno.removeSignalListener(s, fn);
+      };
+    },
+    env: () => Deno.env.toObject(),
+    writeStderr: (text) => {
+      const bytes = new TextEncoder().encode(text);
+      let off = 0;
+      while (off < bytes.length) off += Deno.stderr.writeSync(bytes.subarray(off));
+    },
+    stderrIsTTY: () => Deno.stderr.isTerminal(),
+    realPath: (path) => Deno.realPath(path).catch(() => null),
+    isDir: (path) => Deno.stat(path).then((s) => s.isDirectory, () => false),
+    openFile,
+  };
+}
+
+async function openFile(path: string): Promise<StaticFile | null> {
+  try {
+    const file = await Deno.open(path);
+    const info = await file.stat();
+    if (!info.isFile) {
+      file.close();
+      return null;
+    }
+    return { body: file.readable, size: info.size };
+  } catch {
+    return null;
+  }
+}
+
+/** Our own small adapter over Deno.upgradeWebSocket, shaped like hono's helpers. */
+function upgrade(c: Context, events: WSEvents): Response {
+  let pair: { socket: WebSocket; response: Response };
+  try {
+    pair = Deno.upgradeWebSocket(c.req.raw);
+  } catch (err) {
+    return new Response(`Bad websocket handshake: ${(err as Error).message}\n`, { status: 400 });
+  }
+  const { socket, response } = pair;
+  socket.binaryType = "arraybuffer";
+  const ctx = new WSContext<WebSocket>({
+    send: (data) => socket.send(data),
+    close: (code, reason) => socket.close(code, reason),
+    raw: socket,
+    get readyState() {
+      return socket.readyState as 0 | 1 | 2 | 3;
+    },
+    url: c.req.url,
+    protocol: null,
+  });
+  socket.onopen = (e) => guard(() => events.onOpen?.(e, ctx));
+  socket.onmessage = (e) => guard(() => events.onMessage?.(e, ctx));
+  socket.onclose = (e) => guard(() => events.onClose?.(e, ctx));
+  socket.onerror = (e) => guard(() => events.onError?.(e, ctx));
+  return response;
+}
+
+/** A throwing handler must not become an uncaught error that ends the whole server. */
+function guard(fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    console.error("websocket handler failed:", err);
+  }
+}
+
+function serveApp(app: Hono, opts: ServeOptions): Promise<Listener> {
+  return new Promise((resolve, reject) => {
+    let server: Deno.HttpServer<Deno.NetAddr>;
+    try {
+      server = Deno.serve({
+        hostname: opts.host,
+        port: opts.port,
+        onListen: () => {},
+        onError: () => new Response("Internal server error\n", { status: 500 }),
+      }, (req, info) => app.fetch(req, { remoteAddr: info.remoteAddr }));
+    } catch (err) {
+      const e = err as Error;
+      // Deno names the failure by class; give callers Node's code so messages match.
+      reject(Object.assign(e, { code: e.name === "AddrInUse" ? "EADDRINUSE" : e.name }));
+      return;
+    }
+    resolve({
+      host: opts.host,
+      port: server.addr.port,
+      close: () => server.shutdown(),
+    });
+  });
+}
+
+function spawnChild(
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+  posix: boolean,
+): Child {
+  let proc: Deno.ChildProcess;
+  try {
+    proc = new Deno.Command(cmd, {
+      args,
+      env,
+      clearEnv: true,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      // detached starts a new session, so the whole tree can be signalled as a group.
+      detached: posix,
+    }).spawn();
+  } catch (err) {
+    throw new Error(spawnErrorMessage(cmd, (err as Error).name));
+  }
+  return wrapChild(proc, posix);
+}
+
+function wrapChild(proc: Deno.ChildProcess, posix: boolean): Child {
+  const pid = proc.pid;
+  const writer = proc.stdin.getWriter();
+  let pending = 0;
+  let stdinOpen = true;
+  let gone = false;
+  const exited = proc.status.then((s): ExitStatus => {
+    gone = true;
+    return { code: s.signal ? null : s.code, signal: s.signal ?? null };
+  });
+  const kill = (signal: StopSignal): boolean => {
+    try {
+      if (posix) Deno.kill(-pid, signal);
+      else proc.kill(signal);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return {
+    pid,
+    readOutput(onStdout, onStderr) {
+      return Promise.all([pump(proc.stdout, onStdout), pump(proc.stderr, onStderr)]).then(() => {});
+    },
+    write(data) {
+      if (!stdinOpen) return;
+      pending += data.byteLength;
+      writer.write(data).then(
+        () => pending -= data.byteLength,
+        () => pending -= data.byteLength,
+      );
+    },
+    get pendingInput() {
+      return pending;
+    },
+    closeStdin() {
+      if (!stdinOpen) return;
+      stdinOpen = false;
+      writer.close().catch(() => {});
+    },
+    signalGroup: kill,
+    groupAlive() {
+      // Without process groups (Windows) only the child itself can be watched.
+      if (!posix) return !gone;
+      try {
+        // Signal 0 only probes; Deno's types do not list it.
+        Deno.kill(-pid, 0 as unknown as Deno.Signal);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    exited,
+  };
+}
+
+async function pump(stream: ReadableStream<Uint8Array>, onChunk: (c: Uint8Array) => void) {
+  try {
+    for await (const chunk of stream) onChunk(chunk);
+  } catch {
+    // A read error ends the stream like EOF; the exit status reports what happened.
+  }
+}

@@ -1,0 +1,189 @@
+// The runtime seam on Node: http and websockets through @hono/node-server and ws, processes
+// through child_process.
+import { serve, upgradeWebSocket } from "@hono/node-server";
+import type { HttpBindings } from "@hono/node-server";
+import { WebSocketServer } from "ws";
+import { spawn as spawnProcess } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { STATUS_CODES } from "node:http";
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { createReadStream } from "node:fs";
+import { realpath, stat } from "node:fs/promises";
+import { Readable } from "node:stream";
+import process from "node:process";
+import type { Context, Hono } from "hono";
+import type { WSEvents } from "hono/ws";
+import type {
+  Child,
+  ExitStatus,
+  Listener,
+  PeerInfo,
+  Runtime,
+  ServeOptions,
+  StaticFile,
+  StopSignal,
+} from "./types.ts";
+import { spawnErrorMessage } from "./errors.ts";
+
+/** Set on a request's bindings when our route hands it to the websocket upgrade. */
+const UPGRADING = Symbol("scalesocket.upgrading");
+type Bindings = HttpBindings & { [UPGRADING]?: boolean };
+
+export function nodeRuntime(): Runtime {
+  const posix = process.platform !== "win32";
+  return {
+    name: "node",
+    os: process.platform === "win32" ? "windows" : process.platform,
+    spawn: (cmd, args, opts) => spawnChild(cmd, args, opts.env, posix),
+    serve: serveApp,
+    upgrade(c: Context, events: WSEvents) {
+      (c.env as Bindings)[UPGRADING] = true;
+      return upgradeWebSocket(c, events);
+    },
+    peer(c: unknown): PeerInfo {
+      const socket = ((c as Context).env as Bindings).incoming.socket;
+      return { address: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 };
+    },
+    onSignal(handler) {
+      const on = (signal: string) => handler(signal);
+      process.on("SIGINT", on);
+      process.on("SIGTERM", on);
+      return () => {
+        process.off("SIGINT", on);
+        process.off("SIGTERM", on);
+      };
+    },
+    env: () => ({ ...process.env }) as Record<string, string>,
+    writeStderr: (text) => void process.stderr.write(text),
+    stderrIsTTY: () => process.stderr.isTTY === true,
+    realPath: (path) => realpath(path).catch(() => null),
+    isDir: (path) => stat(path).then((s) => s.isDirectory(), () => false),
+    openFile,
+  };
+}
+
+async function openFile(path: string): Promise<StaticFile | null> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) return null;
+    const body = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
+    return { body, size: info.size };
+  } catch {
+    return null;
+  }
+}
+
+async function spawnChild(
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+  posix: boolean,
+): Promise<Child> {
+  // detached gives the child its own process group, so the whole tree can be signalled.
+  const cp = spawnProcess(cmd, args, { env, stdio: "pipe", detached: posix, windowsHide: true });
+  await new Promise<void>((resolve, reject) => {
+    cp.once("spawn", resolve);
+    cp.once(
+      "error",
+      (err: NodeJS.ErrnoException) =>
+        reject(new Error(spawnErrorMessage(cmd, err.code ?? err.message))),
+    );
+  });
+  return wrapChild(cp, posix);
+}
+
+function wrapChild(cp: ChildProcessWithoutNullStreams, posix: boolean): Child {
+  const pid = cp.pid!;
+  // A child that closes stdin early makes writes fail with EPIPE; its exit reports that.
+  cp.stdin.on("error", () => {});
+  const exited = new Promise<ExitStatus>((resolve) => {
+    cp.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+  const kill = (signal: StopSignal | 0): boolean => {
+    try {
+      if (posix) process.kill(-pid, signal);
+      else if (signal !== 0) cp.kill(signal);
+      else return cp.exitCode === null && cp.signalCode === null;
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return {
+    pid,
+    readOutput(onStdout, onStderr) {
+      const ended = (s: NodeJS.ReadableStream) =>
+        new Promise<void>((resolve) => {
+          s.once("end", resolve);
+          s.once("error", () => resolve());
+          s.once("close", () => resolve());
+        });
+      cp.stdout.on("data", onStdout);
+      cp.stderr.on("data", onStderr);
+      return Promise.all([ended(cp.stdout), ended(cp.stderr)]).then(() => {});
+    },
+    write(data) {
+      if (!cp.stdin.destroyed && cp.stdin.writable) cp.stdin.write(data);
+    },
+    get pendingInput() {
+      return cp.stdin.writableLength;
+    },
+    closeStdin() {
+      if (!cp.stdin.destroyed) cp.stdin.end();
+    },
+    signalGroup: (signal) => kill(signal),
+    groupAlive: () => kill(0),
+    exited,
+  };
+}
+
+function serveApp(app: Hono, opts: ServeOptions): Promise<Listener> {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload });
+  return new Promise((resolve, reject) => {
+    const server = serve({
+      fetch: async (req, bindings) => {
+        const env = bindings as Bindings;
+        const res = await app.fetch(req, env);
+        // node-server answers a refused upgrade with an empty body; we send ours instead.
+        if (env.outgoing === undefined && !env[UPGRADING]) {
+          await refuseUpgrade(env.incoming, res);
+        }
+        return res;
+      },
+      hostname: opts.host,
+      port: opts.port,
+      websocket: { server: wss },
+    });
+    // A second listener stops node-server from writing its own bodyless refusal.
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex) => {
+      if (req.headers.upgrade?.toLowerCase() !== "websocket") socket.destroy();
+    });
+    server.once("error", (err: NodeJS.ErrnoException) => reject(err));
+    server.once("listening", () => {
+      const addr = server.address();
+      const port = typeof addr === "object" && addr ? addr.port : opts.port;
+      resolve({
+        host: opts.host,
+        port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+          }),
+      });
+    });
+  });
+}
+
+async function refuseUpgrade(incoming: IncomingMessage, res: Response): Promise<void> {
+  const socket = incoming.socket;
+  const body = new Uint8Array(await res.arrayBuffer());
+  if (socket.destroyed) return;
+  const lines = [`HTTP/1.1 ${res.status} ${STATUS_CODES[res.status] ?? ""}`];
+  res.headers.forEach((value, name) => {
+    if (name !== "content-length" && name !== "connection") lines.push(`${name}: ${value}`);
+  });
+  lines.push(`Content-Length: ${body.byteLength}`, "Connection: close", "", "");
+  socket.end(Buffer.concat([Buffer.from(lines.join("\r\n")), body]));
+}

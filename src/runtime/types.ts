@@ -1,0 +1,90 @@
+// The runtime seam: everything the engine needs from Node or Deno, and nothing more.
+import type { Hono } from "hono";
+import type { Context } from "hono";
+import type { WSEvents } from "hono/ws";
+
+/** How a child ended: exactly one of code and signal is set. */
+export interface ExitStatus {
+  code: number | null;
+  signal: string | null;
+}
+
+export interface SpawnOptions {
+  env: Record<string, string>;
+}
+
+export type StopSignal = "SIGINT" | "SIGTERM" | "SIGKILL";
+
+/** A running child process with piped stdin, stdout and stderr. */
+export interface Child {
+  readonly pid: number;
+  /**
+   * Starts reading stdout and stderr; chunks arrive in order. The promise settles when both
+   * streams have ended (a grandchild holding them open keeps it pending).
+   */
+  readOutput(
+    onStdout: (chunk: Uint8Array) => void,
+    onStderr: (chunk: Uint8Array) => void,
+  ): Promise<void>;
+  /** Writes to stdin; errors (the child closed it) are swallowed: the exit tells the story. */
+  write(data: Uint8Array): void;
+  /** Bytes written to stdin that the child has not taken yet. */
+  readonly pendingInput: number;
+  closeStdin(): void;
+  /** Sends a signal to the child's whole process group; false when nothing was left to signal. */
+  signalGroup(signal: StopSignal): boolean;
+  /** True while any process of the child's group is alive. */
+  groupAlive(): boolean;
+  /** Settles when the child process itself has exited. */
+  readonly exited: Promise<ExitStatus>;
+}
+
+/** The peer of one HTTP request, as the socket saw it. */
+export interface PeerInfo {
+  address: string;
+  port: number;
+}
+
+export interface Listener {
+  /** The real address bound (port resolved when 0 was asked for). */
+  readonly host: string;
+  readonly port: number;
+  /** Stops accepting connections; open websockets are left to the caller. */
+  close(): Promise<void>;
+}
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  /** Largest websocket message accepted before the runtime closes with 1009, if it can. */
+  maxPayload: number;
+}
+
+/** A file found for static serving. */
+export interface StaticFile {
+  body: ReadableStream<Uint8Array>;
+  size: number;
+}
+
+export interface Runtime {
+  readonly name: "node" | "deno";
+  /** "linux", "darwin", "windows" … */
+  readonly os: string;
+  /** Starts CMD ARGS; rejects with an Error whose message names the cause. */
+  spawn(cmd: string, args: string[], opts: SpawnOptions): Promise<Child>;
+  serve(app: Hono, opts: ServeOptions): Promise<Listener>;
+  /** Upgrades the request behind c to a websocket; returns the response to send. */
+  upgrade(c: Context, events: WSEvents): Promise<Response>;
+  /** The peer of the request behind this Hono context. */
+  peer(c: unknown): PeerInfo;
+  /** Calls handler on SIGINT/SIGTERM; returns a function that removes it. */
+  onSignal(handler: (signal: string) => void): () => void;
+  env(): Record<string, string>;
+  writeStderr(text: string): void;
+  /** Whether stderr is a terminal (for colour). */
+  stderrIsTTY(): boolean;
+  /** Resolves symlinks; null when the path does not exist. */
+  realPath(path: string): Promise<string | null>;
+  isDir(path: string): Promise<boolean>;
+  openFile(path: string): Promise<StaticFile | null>;
+}

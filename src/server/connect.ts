@@ -1,0 +1,133 @@
+// The websocket side of a room connection: a socket becomes a room Member, and back.
+import type { Context } from "hono";
+import type { WSEvents } from "hono/ws";
+import type { Config } from "../config.ts";
+import type { Logger } from "../log.ts";
+import type { Runtime } from "../runtime/types.ts";
+import type { Member, Room } from "../room/room.ts";
+import { CLOSE } from "../room/room.ts";
+import type { RoomRegistry } from "../room/registry.ts";
+import { childEnv } from "../room/env.ts";
+
+/** What both runtimes' raw sockets (ws's WebSocket and Deno's) have in common. */
+interface RawSocket {
+  send(data: string | Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  readonly bufferedAmount: number;
+  readonly readyState: number;
+  terminate?: () => void;
+}
+
+export interface ConnectDeps {
+  config: Config;
+  runtime: Runtime;
+  log: Logger;
+  registry: RoomRegistry;
+  version: string;
+  nextId: () => number;
+  /** Called when a connection of a room ends (after its member left). */
+  onDisconnect: () => void;
+}
+
+/** How long an upgrade may take before its reservation of the room lapses. */
+const HANDSHAKE_MS = 10_000;
+/** How long a closed, non-reading client may hold its backlog before it is cut off. */
+const CLOSE_GRACE_MS = 2_000;
+
+export function roomEvents(c: Context, room: Room, d: ConnectDeps): WSEvents {
+  let release = room.reserve();
+  const timer = setTimeout(release, HANDSHAKE_MS);
+  const peer = d.runtime.peer(c);
+  // Read the request now: Deno closes it once the upgrade response is sent.
+  const url = new URL(c.req.url);
+  const method = c.req.method;
+  const headers = [...c.req.raw.headers];
+  const env = () =>
+    childEnv({
+      serverEnv: d.runtime.env(),
+      passEnv: d.config.passEnv,
+      req: { method, url, httpVersion: "1.1", headers, peer, tls: false },
+      room: room.name,
+      scriptName: "/",
+      pathInfo: url.pathname,
+      serverSoftware: `scalesocket/${d.version}`,
+      uniqueId: crypto.randomUUID(),
+    });
+  let member: Member | null = null;
+  let opened = 0;
+  const done = () => {
+    clearTimeout(timer);
+    release();
+  };
+  return {
+    onOpen(_e, ws) {
+      const raw = ws.raw as RawSocket;
+      const id = d.nextId();
+      member = toMember(id, raw);
+      opened = Date.now();
+      // The room may have ended between the upgrade and now: take the fresh one.
+      if (room.state === "stopping" || room.state === "ended") {
+        const fresh = d.registry.open(room.name);
+        if (!fresh) return raw.close(1013, "too many rooms");
+        done();
+        release = fresh.reserve();
+        room = fresh;
+      }
+      d.log.info("client connected", { room: room.name, id, remote: peer.address });
+      room.join(member, env);
+      done();
+    },
+    onMessage(e) {
+      if (!member) return;
+      const data = e.data instanceof ArrayBuffer ? new Uint8Array(e.data) : e.data as string;
+      // ws enforces --maxframesize itself; Deno's upgrade has no such option.
+      if (tooBig(data, d.config.maxFrameSize)) {
+        return member.close(CLOSE.tooBig, "message too big");
+      }
+      room.input(member, data);
+    },
+    onClose(e) {
+      done();
+      if (!member) return;
+      room.leave(member);
+      d.log.info("client disconnected", {
+        room: room.name,
+        id: member.id,
+        code: e.code,
+        ms: Date.now() - opened,
+      });
+      member = null;
+      d.onDisconnect();
+    },
+    onError(e) {
+      d.log.debug("websocket error", { room: room.name, error: String(e) });
+    },
+  };
+}
+
+function toMember(id: number, raw: RawSocket): Member {
+  return {
+    id,
+    send: (msg) => raw.send(msg),
+    backlog: () => raw.bufferedAmount,
+    close(code, reason) {
+      try {
+        raw.close(code, reason);
+      } catch {
+        // Already closing: nothing more to say to this client.
+      }
+      // A client that does not read never answers our close frame: cut it off.
+      if (code === CLOSE.policy && raw.terminate) {
+        setTimeout(() => raw.readyState !== 3 && raw.terminate!(), CLOSE_GRACE_MS);
+      }
+    },
+  };
+}
+
+function tooBig(data: string | Uint8Array, max: number): boolean {
+  if (typeof data !== "string") return data.byteLength > max;
+  // A UTF-16 unit is 1 to 3 UTF-8 bytes: encode only when the bounds cannot decide.
+  if (data.length > max) return true;
+  if (data.length * 3 <= max) return false;
+  return new TextEncoder().encode(data).byteLength > max;
+}
