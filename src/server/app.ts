@@ -21,11 +21,7 @@ export function createApp(
   const { config, registry, runtime } = deps;
   const app = new Hono();
   app.use(extraHeaders(config));
-  app.get("/health", (c) => c.json({ status: "ok" }));
-  app.get(
-    "/ready",
-    (c) => state.draining ? c.json({ status: "draining" }, 503) : c.json({ status: "ready" }),
-  );
+  // Websocket requests first: a reserved name such as /health is refused, not answered.
   app.get("*", (c, next) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return next();
     if (state.draining) return c.text("Server is shutting down\n", 503);
@@ -39,6 +35,11 @@ export function createApp(
     if (config.oneshot) state.oneshotUsed = true;
     return runtime.upgrade(c, roomEvents(c, room, deps));
   });
+  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.get(
+    "/ready",
+    (c) => state.draining ? c.json({ status: "draining" }, 503) : c.json({ status: "ready" }),
+  );
   if (staticFiles) app.use("*", staticFiles);
   app.all("*", (c) => c.text("Not found\n", 404));
   app.onError((err, c) => {

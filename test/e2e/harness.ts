@@ -1,5 +1,5 @@
 // Starts a scalesocket server under one launcher (Node, Deno, the bundle) on a free port.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { readFileSync } from "node:fs";
@@ -7,8 +7,15 @@ import process from "node:process";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const CHILD = fileURLToPath(new URL("../fixtures/child.py", import.meta.url));
+/**
+ * The real interpreter, not a shim on PATH (pyenv's shims rewrite the environment, which
+ * would hide what we pass to the child).
+ */
+export const PYTHON = execFileSync("python3", ["-c", "import sys; print(sys.executable)"], {
+  encoding: "utf8",
+}).trim();
 /** The fixture program, ready to follow the options: `[...PY, "echo"]`. */
-export const PY = ["python3", CHILD];
+export const PY = [PYTHON, CHILD];
 
 export interface Launcher {
   name: string;

@@ -1,0 +1,15 @@
+// The one end-to-end suite: every group, run against the launcher each *.test.ts names.
+import { after, describe } from "node:test";
+import { type Launcher, stopAll } from "./harness.ts";
+import { cliTests } from "./groups/cli.ts";
+import { roomTests } from "./groups/rooms.ts";
+import { childTests } from "./groups/child.ts";
+
+export function suite(l: Launcher): void {
+  describe(`scalesocket on ${l.name}`, () => {
+    after(stopAll);
+    cliTests(l);
+    roomTests(l);
+    childTests(l);
+  });
+}
