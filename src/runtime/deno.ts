@@ -13,6 +13,7 @@ import type {
   StopSignal,
 } from "./types.ts";
 import { spawnErrorMessage } from "./errors.ts";
+import { resolveCommand } from "./resolve.ts";
 
 interface DenoBindings {
   remoteAddr: { hostname: string; port: number };
@@ -23,7 +24,10 @@ export function denoRuntime(): Runtime {
   return {
     name: "deno",
     os: Deno.build.os,
-    spawn: (cmd, args, opts) => Promise.resolve(spawnChild(cmd, args, opts.env, posix)),
+    spawn: async (cmd, args, opts) => {
+      const file = posix ? await resolveCommand(cmd, Deno.env.get("PATH"), isExecutable) : cmd;
+      return spawnChild(file, args, opts.env, posix);
+    },
     serve: serveApp,
     upgrade: (c, events) => Promise.resolve(upgrade(c, events)),
     peer(c: unknown): PeerInfo {
@@ -49,6 +53,11 @@ export function denoRuntime(): Runtime {
     isDir: (path) => Deno.stat(path).then((s) => s.isDirectory, () => false),
     openFile,
   };
+}
+
+function isExecutable(path: string): Promise<boolean> {
+  // Any execute bit: the spawn itself reports the rare case where it is not ours.
+  return Deno.stat(path).then((s) => s.isFile && ((s.mode ?? 0) & 0o111) !== 0, () => false);
 }
 
 async function openFile(path: string): Promise<StaticFile | null> {

@@ -9,7 +9,7 @@ import { STATUS_CODES } from "node:http";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { createReadStream } from "node:fs";
-import { realpath, stat } from "node:fs/promises";
+import { access, constants, realpath, stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import process from "node:process";
 import type { Context, Hono } from "hono";
@@ -25,6 +25,7 @@ import type {
   StopSignal,
 } from "./types.ts";
 import { spawnErrorMessage } from "./errors.ts";
+import { resolveCommand } from "./resolve.ts";
 
 /** Set on a request's bindings when our route hands it to the websocket upgrade. */
 const UPGRADING = Symbol("scalesocket.upgrading");
@@ -63,6 +64,13 @@ export function nodeRuntime(): Runtime {
   };
 }
 
+function isExecutable(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isFile() && access(path, constants.X_OK).then(() => true, () => false),
+    () => false,
+  );
+}
+
 async function openFile(path: string): Promise<StaticFile | null> {
   try {
     const info = await stat(path);
@@ -80,8 +88,9 @@ async function spawnChild(
   env: Record<string, string>,
   posix: boolean,
 ): Promise<Child> {
+  const file = posix ? await resolveCommand(cmd, process.env.PATH, isExecutable) : cmd;
   // detached gives the child its own process group, so the whole tree can be signalled.
-  const cp = spawnProcess(cmd, args, { env, stdio: "pipe", detached: posix, windowsHide: true });
+  const cp = spawnProcess(file, args, { env, stdio: "pipe", detached: posix, windowsHide: true });
   await new Promise<void>((resolve, reject) => {
     cp.once("spawn", resolve);
     cp.once(

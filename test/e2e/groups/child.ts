@@ -86,6 +86,15 @@ export function childTests(l: Launcher): void {
       await none.stop();
     });
 
+    it("finds a bare command on the server's PATH even when the child gets no PATH", async () => {
+      const s = await launch(l, ["--passenv=", "cat"]);
+      const c = await Client.open(s.ws("/cat"));
+      c.send("meow");
+      assert.equal(await c.text("cat's echo"), "meow");
+      await c.close();
+      await s.stop();
+    });
+
     it("passes the child's stderr to the server's stderr with its room", async () => {
       const s = await launch(l, [...PY, "stderr", "oops from the child"]);
       const c = await Client.open(s.ws("/err"));
