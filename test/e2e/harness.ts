@@ -28,6 +28,10 @@ export const LAUNCHERS: Record<string, Launcher> = {
   node: { name: "node", command: [process.execPath, "--import", "tsx", `${ROOT}src/main.node.ts`] },
   deno: { name: "deno", command: [DENO, "run", "-A", `${ROOT}src/main.deno.ts`] },
   bundle: { name: "bundle", command: [process.execPath, `${ROOT}dist/scalesocket.mjs`] },
+  bundleDeno: {
+    name: "bundle on deno",
+    command: [DENO, "run", "-A", `${ROOT}dist/scalesocket.mjs`],
+  },
 };
 
 export interface Exit {

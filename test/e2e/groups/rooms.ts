@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { alive, launch, type Launcher, PY, type Running, waitFor } from "../harness.ts";
 import { Client, refusal } from "../client.ts";
+import WebSocket from "ws";
 
 export function roomTests(l: Launcher): void {
   describe("rooms", () => {
@@ -139,6 +140,46 @@ export function roomTests(l: Launcher): void {
       assert.equal(await a.text(), "bye");
       assert.equal((await a.closedWithin()).code, 1000);
       assert.equal((await s.exited).code, 0, s.stderr());
+    });
+  });
+
+  describe("response headers", () => {
+    let s: Running;
+    before(async () =>
+      s = await launch(l, [
+        "--header",
+        "X-All: a",
+        "--header-ws",
+        "X-Ws: w",
+        "--header-http",
+        "X-Http: h",
+        ...PY,
+        "echo",
+      ])
+    );
+    after(() => s.stop());
+
+    it("--header and --header-http are on plain HTTP answers, --header-ws is not", async () => {
+      for (const path of ["/health", "/nowhere"]) {
+        const res = await fetch(s.http(path));
+        assert.equal(res.headers.get("x-all"), "a", path);
+        assert.equal(res.headers.get("x-http"), "h", path);
+        assert.equal(res.headers.get("x-ws"), null, path);
+      }
+    });
+
+    it("--header and --header-ws are on the websocket upgrade, --header-http is not", async () => {
+      const headers = await new Promise<Record<string, string | string[] | undefined>>(
+        (resolve, reject) => {
+          const ws = new WebSocket(s.ws("/h"));
+          ws.once("upgrade", (res) => resolve(res.headers));
+          ws.once("open", () => ws.close());
+          ws.once("error", reject);
+        },
+      );
+      assert.equal(headers["x-all"], "a");
+      assert.equal(headers["x-ws"], "w");
+      assert.equal(headers["x-http"], undefined);
     });
   });
 }
