@@ -57,13 +57,18 @@ export function createLogger(opts: LogOptions, context: Fields = {}): Logger {
 
 function jsonLine(time: Date, level: LogLevel, msg: string, fields: Fields): string {
   const out: Record<string, unknown> = { time: time.toISOString(), level, msg };
-  for (const [k, v] of Object.entries(fields)) if (v !== undefined) out[k] = v;
+  for (const [k, v] of Object.entries(fields)) {
+    // A field never overwrites the three keys every line has.
+    if (v !== undefined && !(k in out)) out[k] = v;
+  }
   return JSON.stringify(out) + "\n";
 }
 
 function textLine(time: Date, level: LogLevel, msg: string, fields: Fields, color: boolean) {
   const tag = level.toUpperCase().padEnd(5);
-  let line = `${time.toISOString()} ${color ? COLOR[level] + tag + "\x1b[0m" : tag} ${msg}`;
+  // One event, one line: a newline inside the message is shown escaped.
+  const text = msg.replace(/\r?\n/g, "\\n");
+  let line = `${time.toISOString()} ${color ? COLOR[level] + tag + "\x1b[0m" : tag} ${text}`;
   for (const [k, v] of Object.entries(fields)) {
     if (v === undefined) continue;
     const s = String(v);

@@ -45,6 +45,7 @@ export class Room {
   private queue: Uint8Array[] | null = [];
   private queued = 0;
   private lingerTimer: ReturnType<typeof setTimeout> | undefined;
+  private delayTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly splitter: Splitter;
   private readonly log: Logger;
 
@@ -95,15 +96,16 @@ export class Room {
   input(member: Member, data: string | Uint8Array): void {
     if (!this.members.has(member)) return;
     const bytes = inputBytes(this.config.split, data);
+    // A child that does not read must not make us buffer without bound: the message that
+    // would overflow is dropped and its sender closed. One message alone always fits.
+    const waiting = this.queue ? this.queued : this.child!.pendingInput;
+    if (waiting > 0 && waiting + bytes.byteLength > this.config.maxBuffer) {
+      return this.kick(member, "input buffer full");
+    }
     if (this.queue) {
       this.queue.push(bytes);
       this.queued += bytes.byteLength;
-      if (this.queued > this.config.maxBuffer) this.kick(member, "input buffer full");
-      return;
-    }
-    this.child!.write(bytes);
-    // A child that does not read must not make us buffer without bound.
-    if (this.child!.pendingInput > this.config.maxBuffer) this.kick(member, "input buffer full");
+    } else this.child!.write(bytes);
   }
 
   /** Stops the child now, closing members with code and reason (server shutdown). */
@@ -149,8 +151,9 @@ export class Room {
       return;
     }
     this.state = "running";
-    if (this.config.delay > 0) setTimeout(() => this.flushQueue(), this.config.delay * 1000);
-    else this.flushQueue();
+    if (this.config.delay > 0) {
+      this.delayTimer = setTimeout(() => this.flushQueue(), this.config.delay * 1000);
+    } else this.flushQueue();
     // Everyone may have left while the child was starting.
     this.checkEmpty();
   }
@@ -168,7 +171,13 @@ export class Room {
 
   private broadcast(msg: string | Uint8Array): void {
     for (const m of this.members) {
-      m.send(msg);
+      try {
+        m.send(msg);
+      } catch (err) {
+        // One broken member must not keep the output from the others.
+        this.kick(m, `send failed: ${(err as Error).message}`);
+        continue;
+      }
       // The room never waits for a slow member: past its budget it is closed, not skipped.
       if (m.backlog() > this.config.maxBuffer) this.kick(m, "client too slow");
     }
@@ -236,6 +245,7 @@ export class Room {
     if (this.state === "ended") return;
     this.state = "ended";
     clearTimeout(this.lingerTimer);
+    clearTimeout(this.delayTimer);
     for (const m of this.members) m.close(code, reason);
     this.members.clear();
     this.hooks.detached(this);
