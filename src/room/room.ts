@@ -166,7 +166,12 @@ export class Room {
   }
 
   private output(chunk: Uint8Array): void {
-    for (const bytes of this.splitter.push(chunk)) this.broadcast(toMessage(bytes));
+    for (const bytes of this.splitter.push(chunk)) this.broadcast(this.message(bytes));
+  }
+
+  /** --binary output is always binary frames; otherwise text when it is valid UTF-8. */
+  private message(bytes: Uint8Array): string | Uint8Array {
+    return this.config.split.kind === "binary" ? bytes : toMessage(bytes);
   }
 
   private broadcast(msg: string | Uint8Array): void {
@@ -206,7 +211,7 @@ export class Room {
     // Grandchildren still holding stdout would keep the room open: end the whole group.
     if (this.state !== "stopping") await reapGroup(child, this.config.closeMs);
     await output;
-    for (const bytes of this.splitter.end()) this.broadcast(toMessage(bytes));
+    for (const bytes of this.splitter.end()) this.broadcast(this.message(bytes));
     this.log.info("process exited", { pid: child.pid, ...describe(status) });
     const [code, reason] = closeFor(status);
     this.finish(code, reason);

@@ -4,6 +4,9 @@ import { type Launcher, stopAll } from "./harness.ts";
 import { cliTests } from "./groups/cli.ts";
 import { roomTests } from "./groups/rooms.ts";
 import { childTests } from "./groups/child.ts";
+import { messageTests } from "./groups/messages.ts";
+import { staticTests } from "./groups/static.ts";
+import { lifecycleTests } from "./groups/lifecycle.ts";
 
 export function suite(l: Launcher): void {
   describe(`scalesocket on ${l.name}`, () => {
@@ -11,5 +14,8 @@ export function suite(l: Launcher): void {
     cliTests(l);
     roomTests(l);
     childTests(l);
+    messageTests(l);
+    staticTests(l);
+    lifecycleTests(l);
   });
 }

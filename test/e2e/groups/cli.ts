@@ -67,7 +67,7 @@ export function cliTests(l: Launcher): void {
         ["CMD ARGS passes the arguments as given", [CHILD, "args", "--x", "y z"]],
         // If the -- reached the fixture, it would take it as an unknown mode and exit 1.
         ["CMD -- ARGS drops the -- (ScaleSocket's form)", [CHILD, "--", "args", "--x", "y z"]],
-      ]
+      ] as [string, string[]][]
     ) {
       it(title, async () => {
         const s = await launch(l, args);

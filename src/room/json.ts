@@ -1,0 +1,132 @@
+// JSON framing without re-serialising: find top-level members by scanning the original text,
+// so numbers keep their precision and keys their order (S5).
+
+/** A top-level member of a JSON object: the key (decoded) and where its value lies. */
+interface Member {
+  key: string;
+  /** Offset of the key's opening quote. */
+  start: number;
+  /** Offsets of the value's text, end exclusive. */
+  valueStart: number;
+  valueEnd: number;
+}
+
+/** Offset just past the JSON string starting at i (text[i] is the opening quote). */
+function skipString(text: string, i: number): number {
+  for (let j = i + 1; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 0x5c) j++; // backslash: skip the escaped character
+    else if (c === 0x22) return j + 1;
+  }
+  return text.length;
+}
+
+/** Offset just past the JSON value starting at i (after whitespace). */
+function skipValue(text: string, i: number): number {
+  const c = text[i];
+  if (c === '"') return skipString(text, i);
+  if (c === "{" || c === "[") {
+    let depth = 0;
+    for (let j = i; j < text.length; j++) {
+      const d = text[j];
+      if (d === '"') j = skipString(text, j) - 1;
+      else if (d === "{" || d === "[") depth++;
+      else if (d === "}" || d === "]") {
+        if (--depth === 0) return j + 1;
+      }
+    }
+    return text.length;
+  }
+  let j = i;
+  while (j < text.length && !",}] \t\r\n".includes(text[j])) j++;
+  return j;
+}
+
+const WS = /[ \t\r\n]*/y;
+function skipWs(text: string, i: number): number {
+  WS.lastIndex = i;
+  WS.test(text);
+  return WS.lastIndex;
+}
+
+/** The top-level members of text, which must already be known to be a valid JSON object. */
+function members(text: string): { list: Member[]; open: number; close: number } {
+  const open = skipWs(text, 0);
+  const list: Member[] = [];
+  let i = skipWs(text, open + 1);
+  while (text[i] === '"') {
+    const keyEnd = skipString(text, i);
+    const key = JSON.parse(text.slice(i, keyEnd)) as string;
+    const valueStart = skipWs(text, skipWs(text, keyEnd) + 1); // past the colon
+    const valueEnd = skipValue(text, valueStart);
+    list.push({ key, start: i, valueStart, valueEnd });
+    i = skipWs(text, valueEnd);
+    if (text[i] === ",") i = skipWs(text, i + 1);
+  }
+  return { list, open, close: i };
+}
+
+/** Whether text is a JSON object (and not an array, string, number …). */
+export function isJsonObject(text: string): boolean {
+  const t = text.trimStart();
+  if (t[0] !== "{") return false;
+  try {
+    const v = JSON.parse(text);
+    return v !== null && typeof v === "object" && !Array.isArray(v);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The client's object with `"_from":id` as its last member; a `_from` the client sent is
+ * removed first, so ids cannot be spoofed. Every other byte is kept. null if text is not a
+ * JSON object.
+ */
+export function withFrom(text: string, id: number): string | null {
+  if (!isJsonObject(text)) return null;
+  const { list, open, close } = members(text);
+  const keep = list.filter((m) => m.key !== "_from");
+  const from = `"_from":${id}`;
+  if (keep.length === list.length) {
+    // The common case: no _from to remove, insert before the closing brace.
+    const head = text.slice(0, close).trimEnd();
+    return `${head}${list.length > 0 ? "," : ""}${from}${text.slice(close)}`;
+  }
+  const parts = keep.map((m) => text.slice(m.start, m.valueEnd));
+  parts.push(from);
+  return `${text.slice(0, open + 1)}${parts.join(",")}${text.slice(close)}`;
+}
+
+/** What server-side framing needs of a line: where it goes, and whether it is metadata. */
+export interface Routing {
+  /** Client ids to send to; null is everyone in the room. */
+  to: number[] | null;
+  /** `_meta: true`: the object (without `_meta`) replaces the room's metadata. */
+  meta: Record<string, unknown> | null;
+}
+
+/**
+ * Reads `_to` and `_meta` of an output line. Lines that cannot carry them (not an object, or
+ * no such key anywhere in the text) cost one substring search, not a parse.
+ */
+export function routing(line: string): Routing {
+  const none = { to: null, meta: null };
+  if (!line.includes("_to") && !line.includes("_meta") && !line.includes("\\u")) return none;
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return none;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return none;
+  const obj = value as Record<string, unknown>;
+  if (obj._meta === true) {
+    const { _meta: _, ...meta } = obj;
+    return { to: null, meta };
+  }
+  const to = obj._to;
+  if (typeof to === "number") return { to: [to], meta: null };
+  if (Array.isArray(to)) return { to: to.filter((x) => typeof x === "number"), meta: null };
+  return none;
+}
