@@ -9,6 +9,9 @@ export type Split =
   /** Raw chunks both ways (`--binary`). */
   | { kind: "binary" };
 
+/** How messages are framed on one side of the child (S5). */
+export type Framing = "none" | "json" | "gwsocket";
+
 export type LogFormat = "text" | "json";
 export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
 
@@ -26,6 +29,15 @@ export interface Config {
   /** Every address the server listens on (`--addr`, or websocketd's `--port`/`--address`). */
   listen: ListenAddr[];
   split: Split;
+  /** Framing of client messages to the child, and of the child's output to clients. */
+  frame: { client: Framing; server: Framing };
+  /** Written to the child when a client joins / leaves (#ID, #ROOM … replaced); null: none. */
+  joinMsg: string | null;
+  leaveMsg: string | null;
+  /** Replay the room's last `size` messages to new clients (tagged: only `"_cache": true`). */
+  cache: { kind: "all" | "tagged"; size: number } | null;
+  /** Keep a room's cache after its child ends, for the room's next child. */
+  cachePersist: boolean;
   /** Seconds to wait after spawning before input is written (`--delay`). */
   delay: number;
   /** Seconds a room and its child outlive their last client (`--linger`). */

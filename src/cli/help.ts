@@ -44,23 +44,26 @@ Messages:
   --null                    Split CMD's output on NUL bytes
   --delimiters CHARS        Split CMD's output on any of these ASCII characters
   -b, --binary              Pass raw bytes both ways, without splitting
-  --json                    --frame=json with join and leave messages
-                            (not supported yet)
-  --frame[=json|gwsocket]   Frame and route messages both ways; bare means json
-                            (not supported yet)
+  --json                    --frame=json, and CMD is told of joins and leaves:
+                            {"t":"Join","_from":ID}, {"t":"Leave","_from":ID}
+  --frame[=json|gwsocket]   Frame messages both ways; bare means json. json:
+                            clients send objects, CMD gets them with "_from"
+                            set to the sender's id; CMD's object lines may
+                            carry "_to" (an id or ids) and "_meta": true.
+                            gwsocket: gwsocket's 12-byte binary frame headers
   --clientframe[=json|gwsocket]
-                            Frame client messages only (not supported yet)
+                            Frame client messages only
   --serverframe[=json|gwsocket]
-                            Frame CMD's output only (not supported yet)
+                            Frame CMD's output only
   --joinmsg MSG             Write MSG to CMD when a client joins; #ID, #ROOM,
-                            #REMOTE_ADDR, #QUERY_<NAME> are replaced
-                            (not supported yet)
+                            #REMOTE_ADDR, #QUERY_STRING and #QUERY_<NAME> are
+                            replaced (room and query values percent-encoded)
   --leavemsg MSG            Write MSG to CMD when a client leaves
-                            (not supported yet)
   --cache [all:|tagged:]SIZE
-                            Replay the last SIZE messages to new clients
-                            (not supported yet)
-  --cachepersist            Keep the cache after CMD ends (not supported yet)
+                            Replay the room's last SIZE messages (1-100000) to
+                            each new client; tagged: only "_cache": true lines
+  --cachepersist            Keep the cache when CMD ends, for the room's next
+                            process
 
 Limits:
   --maxbuffer BYTES         Unsent bytes per client, and unread input per

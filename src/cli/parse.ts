@@ -44,7 +44,10 @@ export function parseCli(argv: readonly string[], platform: string): CliResult {
   }
   if (cmd === null) return usage("Missing command: give the program to run after the options");
   if (cmd === "") return usage('Invalid command "": expected the program to run');
-  return { kind: "run", config: toConfig(scanned.options, cmd, scanned.args, platform) };
+  const config = toConfig(scanned.options, cmd, scanned.args, platform);
+  const conflict = framingConflict(scanned.options, config, name);
+  if (conflict) return usage(conflict);
+  return { kind: "run", config };
 }
 
 function usage(message: string): CliResult {
@@ -59,6 +62,11 @@ function toConfig(o: Options, cmd: string, args: string[], platform: string): Co
     args,
     listen: listen(o),
     split: split(o),
+    frame: framing(o),
+    joinMsg: o.joinmsg ?? (o.json ? JSON_JOIN : null),
+    leaveMsg: o.leavemsg ?? (o.json ? JSON_LEAVE : null),
+    cache: o.cache ?? null,
+    cachePersist: o.cachepersist ?? false,
     delay: o.delay ?? 0,
     linger: o.linger ?? 0,
     closeMs: o.closems ?? 0,
@@ -84,6 +92,35 @@ function listen(o: Options): ListenAddr[] {
   const port = o.port ?? DEFAULTS.listen.port;
   const hosts = [...new Set(o.address ?? [DEFAULTS.listen.host])];
   return hosts.map((host) => ({ host, port }));
+}
+
+/** What --json writes to the child when a client joins or leaves (as ScaleSocket). */
+const JSON_JOIN = '{"t":"Join","_from":#ID}';
+const JSON_LEAVE = '{"t":"Leave","_from":#ID}';
+
+function framing(o: Options): Config["frame"] {
+  if (o.json) return { client: "json", server: "json" };
+  if (o.frame) return { client: o.frame, server: o.frame };
+  return { client: o.clientframe ?? "none", server: o.serverframe ?? "none" };
+}
+
+/** Value-dependent conflicts: what gwsocket framing makes meaningless. */
+function framingConflict(o: Options, c: Config, name: (k: Key) => string): string | null {
+  const gw = (side: "client" | "server") =>
+    o.frame ? "--frame=gwsocket" : `--${side}frame=gwsocket`;
+  if (c.frame.client === "gwsocket") {
+    // Joins and leaves reach a gwsocket child as open and close frames.
+    for (const k of ["joinmsg", "leavemsg"] as const) {
+      if (o[k] !== undefined) return `${name(k)} cannot be combined with ${gw("client")}`;
+    }
+  }
+  if (c.frame.server === "gwsocket") {
+    // The child's output is read as frames, never split.
+    for (const k of ["null", "delimiters", "binary"] as const) {
+      if (o[k] !== undefined) return `${name(k)} cannot be combined with ${gw("server")}`;
+    }
+  }
+  return null;
 }
 
 function split(o: Options): Split {

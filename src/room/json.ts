@@ -98,35 +98,45 @@ export function withFrom(text: string, id: number): string | null {
   return `${text.slice(0, open + 1)}${parts.join(",")}${text.slice(close)}`;
 }
 
-/** What server-side framing needs of a line: where it goes, and whether it is metadata. */
+/** What the server needs of an output line: where it goes, whether it is metadata or kept. */
 export interface Routing {
   /** Client ids to send to; null is everyone in the room. */
   to: number[] | null;
   /** `_meta: true`: the object (without `_meta`) replaces the room's metadata. */
   meta: Record<string, unknown> | null;
+  /** `_cache: true`: kept for replay under --cache=tagged. */
+  cache: boolean;
 }
 
+const NONE: Routing = { to: null, meta: null, cache: false };
+
 /**
- * Reads `_to` and `_meta` of an output line. Lines that cannot carry them (not an object, or
- * no such key anywhere in the text) cost one substring search, not a parse.
+ * Reads `_to`, `_meta` and `_cache` of an output line. A line that cannot carry them (no such
+ * key anywhere in its text, nor a \u escape that could spell one) costs substring searches,
+ * not a parse.
  */
 export function routing(line: string): Routing {
-  const none = { to: null, meta: null };
-  if (!line.includes("_to") && !line.includes("_meta") && !line.includes("\\u")) return none;
+  if (
+    !line.includes("_to") && !line.includes("_meta") && !line.includes("_cache") &&
+    !line.includes("\\u")
+  ) return NONE;
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch {
-    return none;
+    return NONE;
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return none;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return NONE;
   const obj = value as Record<string, unknown>;
   if (obj._meta === true) {
     const { _meta: _, ...meta } = obj;
-    return { to: null, meta };
+    return { to: null, meta, cache: false };
   }
+  const cache = obj._cache === true;
   const to = obj._to;
-  if (typeof to === "number") return { to: [to], meta: null };
-  if (Array.isArray(to)) return { to: to.filter((x) => typeof x === "number"), meta: null };
-  return none;
+  if (typeof to === "number") return { to: [to], meta: null, cache };
+  if (Array.isArray(to)) {
+    return { to: to.filter((x) => typeof x === "number"), meta: null, cache };
+  }
+  return { to: null, meta: null, cache };
 }

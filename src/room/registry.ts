@@ -2,7 +2,9 @@
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
+import { History } from "./history.ts";
 import { Room } from "./room.ts";
+import { createStats, type RoomStats } from "./stats.ts";
 
 /**
  * What the server asks of the rooms. A cluster-wide registry (rooms leased across nodes) can
@@ -24,6 +26,9 @@ export interface RoomRegistry {
 export class LocalRegistry implements RoomRegistry {
   private readonly rooms = new Map<string, Room>();
   private readonly alive = new Set<Room>();
+  /** --cachepersist: each room name's history outlives its rooms. */
+  private readonly histories = new Map<string, History>();
+  readonly stats: RoomStats = createStats();
 
   constructor(
     private readonly config: Config,
@@ -36,18 +41,34 @@ export class LocalRegistry implements RoomRegistry {
     const existing = this.rooms.get(name);
     if (existing) return existing;
     if (this.config.maxRooms !== null && this.alive.size >= this.config.maxRooms) return null;
-    const room = new Room(name, this.config, this.runtime, this.log, {
-      detached: (r) => {
-        if (this.rooms.get(r.name) === r) this.rooms.delete(r.name);
-      },
-      ended: (r) => {
-        this.alive.delete(r);
-        this.onEnded(r);
+    const room = new Room(name, {
+      config: this.config,
+      runtime: this.runtime,
+      log: this.log,
+      stats: this.stats,
+      history: this.history(name),
+      hooks: {
+        detached: (r) => {
+          if (this.rooms.get(r.name) === r) this.rooms.delete(r.name);
+        },
+        ended: (r) => {
+          this.alive.delete(r);
+          this.onEnded(r);
+        },
       },
     });
     this.rooms.set(name, room);
     this.alive.add(room);
     return room;
+  }
+
+  private history(name: string): History | null {
+    const cache = this.config.cache;
+    if (!cache) return null;
+    if (!this.config.cachePersist) return new History(cache.size);
+    let h = this.histories.get(name);
+    if (!h) this.histories.set(name, h = new History(cache.size));
+    return h;
   }
 
   list(): Room[] {

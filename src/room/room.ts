@@ -1,19 +1,20 @@
 // One room: one child process shared by the members connected to it.
 //
-// Data flows one way each: member message → input() → child stdin; child stdout → splitter →
-// broadcast() → every member. When the last member leaves, the room lingers (--linger) and
+// Data flows one way each: member message → input() → child stdin; child stdout → output
+// codec → deliver() → members. When the last member leaves, the room lingers (--linger) and
 // then stops its child with the termination table; when the child exits on its own, members
 // get all its output, then a close frame carrying the exit status, and the room ends.
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
-import type { Child, ExitStatus, Runtime } from "../runtime/types.ts";
-import { createSplitter, inputBytes, toMessage } from "./split.ts";
-import type { Splitter } from "./split.ts";
-import { reapGroup, terminate } from "./terminate.ts";
+import type { ExitStatus, Runtime } from "../runtime/types.ts";
+import type { History } from "./history.ts";
+import { createInput, type Input, type Sender } from "./input.ts";
+import { createOutput, type Delivery } from "./output.ts";
+import { ChildLink, type Ending } from "./process.ts";
+import type { RoomStats } from "./stats.ts";
 
 /** A client of a room: a local websocket today, possibly one forwarded from another node later. */
-export interface Member {
-  readonly id: number;
+export interface Member extends Sender {
   send(msg: string | Uint8Array): void;
   /** Bytes queued towards this member and not yet sent. */
   backlog(): number;
@@ -27,6 +28,16 @@ export interface RoomHooks {
   ended(room: Room): void;
 }
 
+export interface RoomDeps {
+  config: Config;
+  runtime: Runtime;
+  log: Logger;
+  hooks: RoomHooks;
+  stats: RoomStats;
+  /** Output kept for replay (--cache); null when not caching. */
+  history: History | null;
+}
+
 export const CLOSE = {
   normal: 1000,
   goingAway: 1001,
@@ -35,34 +46,38 @@ export const CLOSE = {
   error: 1011,
 } as const;
 
-type State = "idle" | "spawning" | "running" | "stopping" | "ended";
+type State = "idle" | "running" | "stopping" | "ended";
 
 export class Room {
-  readonly members = new Set<Member>();
+  readonly members = new Map<number, Member>();
   state: State = "idle";
-  private child: Child | null = null;
+  /** Set by the child's `_meta` lines; null until then. */
+  metadata: Record<string, unknown> | null = null;
   private pending = 0;
-  private queue: Uint8Array[] | null = [];
-  private queued = 0;
   private lingerTimer: ReturnType<typeof setTimeout> | undefined;
-  private delayTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly splitter: Splitter;
   private readonly log: Logger;
+  private readonly codec: Input;
+  private readonly link: ChildLink;
+  // Declared before `done` so that its initializer's assignment is not reset by class fields.
+  private resolveDone!: () => void;
+  /** Settles when the room has ended. */
+  readonly done: Promise<void> = new Promise((resolve) => this.resolveDone = resolve);
 
-  constructor(
-    readonly name: string,
-    private readonly config: Config,
-    private readonly runtime: Runtime,
-    log: Logger,
-    private readonly hooks: RoomHooks,
-  ) {
-    this.log = log.with({ room: name });
-    this.splitter = createSplitter(
-      config.split,
-      config.maxFrameSize,
-      (bytes) =>
-        this.log.warn("output message longer than --maxframesize sent in pieces", { bytes }),
-    );
+  constructor(readonly name: string, private readonly deps: RoomDeps) {
+    const { config, runtime } = deps;
+    this.log = deps.log.with({ room: name });
+    this.codec = createInput(config, name);
+    const output = createOutput(config, {
+      deliver: (d) => this.deliver(d),
+      meta: (m) => this.metadata = m,
+      closeClient: (id) => this.members.get(id)?.close(CLOSE.normal, ""),
+      warn: (msg, bytes) => this.log.warn(msg, { bytes }),
+    });
+    this.link = new ChildLink(config, runtime, this.log, output, (how) => this.ended(how));
+  }
+
+  get pid(): number | null {
+    return this.link.pid;
   }
 
   /** Holds the room open while a connection is being upgraded. Returns the release. */
@@ -80,155 +95,100 @@ export class Room {
   /** Adds a member; the first one spawns the child with the environment it brings. */
   join(member: Member, env: () => Record<string, string>): void {
     if (this.state === "stopping" || this.state === "ended") {
-      member.close(CLOSE.error, "room is closing");
-      return;
+      return member.close(CLOSE.error, "room is closing");
     }
     clearTimeout(this.lingerTimer);
-    this.members.add(member);
-    if (this.state === "idle") void this.spawn(env());
+    this.members.set(member.id, member);
+    // Replay first, so the history comes before anything live.
+    for (const msg of this.deps.history?.replayFor(member.id) ?? []) member.send(msg);
+    const hello = this.codec.join(member);
+    if (hello) this.link.write(hello);
+    if (this.state === "idle") {
+      this.state = "running";
+      void this.link.start(env());
+    }
   }
 
   /** Removes a member (idempotent); an empty room lingers, then stops its child. */
   leave(member: Member): void {
-    if (this.members.delete(member)) this.checkEmpty();
+    if (this.members.get(member.id) !== member) return;
+    this.members.delete(member.id);
+    const bye = this.state === "running" ? this.codec.leave(member) : null;
+    if (bye) this.link.write(bye);
+    this.checkEmpty();
   }
 
   input(member: Member, data: string | Uint8Array): void {
-    if (!this.members.has(member)) return;
-    const bytes = inputBytes(this.config.split, data);
-    // A child that does not read must not make us buffer without bound: the message that
-    // would overflow is dropped and its sender closed. One message alone always fits.
-    const waiting = this.queue ? this.queued : this.child!.pendingInput;
-    if (waiting > 0 && waiting + bytes.byteLength > this.config.maxBuffer) {
-      return this.kick(member, "input buffer full");
+    if (this.members.get(member.id) !== member) return;
+    const encoded = this.codec.message(member, data);
+    if ("drop" in encoded) {
+      const n = this.deps.stats.dropped;
+      n.set(encoded.drop, (n.get(encoded.drop) ?? 0) + 1);
+      this.log.debug(`client message dropped: ${encoded.drop}`, { id: member.id });
+      return;
     }
-    if (this.queue) {
-      this.queue.push(bytes);
-      this.queued += bytes.byteLength;
-    } else this.child!.write(bytes);
+    if (!this.link.write(encoded.bytes)) {
+      this.deps.stats.inputOverflows++;
+      this.kick(member, "input buffer full");
+    }
   }
 
   /** Stops the child now, closing members with code and reason (server shutdown). */
   shutdown(code: number, reason: string): Promise<void> {
-    for (const m of this.members) m.close(code, reason);
+    for (const m of this.members.values()) m.close(code, reason);
     this.members.clear();
     void this.stop();
     return this.done;
   }
 
-  // Declared before `done` so that its initializer's assignment is not reset by class fields.
-  private resolveDone!: () => void;
-  /** Settles when the room has ended. */
-  readonly done: Promise<void> = new Promise((resolve) => this.resolveDone = resolve);
-
   /** Kills the child's whole group at once (a second shutdown signal). */
   kill(): void {
-    this.child?.signalGroup("SIGKILL");
+    this.link.kill();
   }
 
-  get pid(): number | null {
-    return this.child?.pid ?? null;
-  }
-
-  private async spawn(env: Record<string, string>): Promise<void> {
-    this.state = "spawning";
-    const started = Date.now();
-    try {
-      this.child = await this.runtime.spawn(this.config.cmd, this.config.args, { env });
-    } catch (err) {
-      const reason = (err as Error).message;
-      this.log.error(reason);
-      this.finish(CLOSE.error, reason);
-      return;
-    }
-    const child = this.child;
-    this.log.info("process started", { pid: child.pid, ms: Date.now() - started });
-    const output = child.readOutput((c) => this.output(c), this.stderrWriter(child.pid));
-    void this.watch(child, output);
-    if ((this.state as State) === "stopping") {
-      // stop() was called while the child was starting (TS cannot see across the await).
-      void terminate(child, this.config.closeMs);
-      return;
-    }
-    this.state = "running";
-    if (this.config.delay > 0) {
-      this.delayTimer = setTimeout(() => this.flushQueue(), this.config.delay * 1000);
-    } else this.flushQueue();
-    // Everyone may have left while the child was starting.
-    this.checkEmpty();
-  }
-
-  private flushQueue(): void {
-    const queue = this.queue;
-    if (!queue || !this.child) return;
-    this.queue = null;
-    for (const bytes of queue) this.child.write(bytes);
-  }
-
-  private output(chunk: Uint8Array): void {
-    for (const bytes of this.splitter.push(chunk)) this.broadcast(this.message(bytes));
-  }
-
-  /** --binary output is always binary frames; otherwise text when it is valid UTF-8. */
-  private message(bytes: Uint8Array): string | Uint8Array {
-    return this.config.split.kind === "binary" ? bytes : toMessage(bytes);
-  }
-
-  private broadcast(msg: string | Uint8Array): void {
-    for (const m of this.members) {
-      try {
-        m.send(msg);
-      } catch (err) {
-        // One broken member must not keep the output from the others.
-        this.kick(m, `send failed: ${(err as Error).message}`);
-        continue;
+  private deliver(d: Delivery): void {
+    if (d.cache) this.deps.history?.add({ msg: d.msg, to: d.to });
+    if (d.to === null) {
+      for (const m of this.members.values()) this.sendTo(m, d.msg);
+    } else {
+      for (const id of d.to) {
+        const m = this.members.get(id);
+        if (m) this.sendTo(m, d.msg);
       }
-      // The room never waits for a slow member: past its budget it is closed, not skipped.
-      if (m.backlog() > this.config.maxBuffer) this.kick(m, "client too slow");
+    }
+  }
+
+  private sendTo(m: Member, msg: string | Uint8Array): void {
+    try {
+      m.send(msg);
+    } catch (err) {
+      // One broken member must not keep the output from the others.
+      return this.kick(m, `send failed: ${(err as Error).message}`);
+    }
+    // The room never waits for a slow member: past its budget it is closed, not skipped.
+    if (m.backlog() > this.deps.config.maxBuffer) {
+      this.deps.stats.slowClients++;
+      this.kick(m, "client too slow");
     }
   }
 
   private kick(member: Member, reason: string): void {
     this.log.warn(`closing client: ${reason}`, { id: member.id });
-    this.members.delete(member);
+    this.leave(member);
     member.close(CLOSE.policy, reason);
-    this.checkEmpty();
-  }
-
-  private stderrWriter(pid: number): (chunk: Uint8Array) => void {
-    const lines = createSplitter({ kind: "lines" }, 64 * 1024);
-    const decoder = new TextDecoder();
-    return (chunk) => {
-      for (const line of lines.push(chunk)) {
-        this.log.info(decoder.decode(line), { pid, stream: "stderr" });
-      }
-    };
-  }
-
-  /** Waits for the child to end by itself or by stop(), then ends the room. */
-  private async watch(child: Child, output: Promise<void>): Promise<void> {
-    const status = await child.exited;
-    // Grandchildren still holding stdout would keep the room open: end the whole group.
-    if (this.state !== "stopping") await reapGroup(child, this.config.closeMs);
-    await output;
-    for (const bytes of this.splitter.end()) this.broadcast(this.message(bytes));
-    this.log.info("process exited", { pid: child.pid, ...describe(status) });
-    const [code, reason] = closeFor(status);
-    this.finish(code, reason);
   }
 
   private checkEmpty(): void {
     if (this.members.size > 0 || this.pending > 0) return;
     if (this.state === "idle") return this.finish(CLOSE.normal, "");
-    // While spawning, spawn() calls back here once the child exists.
     if (this.state !== "running") return;
     clearTimeout(this.lingerTimer);
-    if (this.config.linger > 0) {
-      this.lingerTimer = setTimeout(() => this.checkEmptyAfterLinger(), this.config.linger * 1000);
-    } else void this.stop();
+    const linger = this.deps.config.linger;
+    if (linger > 0) this.lingerTimer = setTimeout(() => this.checkLingered(), linger * 1000);
+    else void this.stop();
   }
 
-  private checkEmptyAfterLinger(): void {
+  private checkLingered(): void {
     if (this.members.size === 0 && this.pending === 0 && this.state === "running") {
       void this.stop();
     }
@@ -236,31 +196,30 @@ export class Room {
 
   private async stop(): Promise<void> {
     clearTimeout(this.lingerTimer);
-    if (this.state === "stopping" || this.state === "ended") return;
-    const child = this.child;
     if (this.state === "idle") return this.finish(CLOSE.goingAway, "");
+    if (this.state !== "running") return;
     this.state = "stopping";
-    this.hooks.detached(this);
-    if (!child) return; // still spawning: spawn() terminates it as soon as it exists
-    const how = await terminate(child, this.config.closeMs);
-    this.log.debug("process stopped", { pid: child.pid, by: how });
+    this.deps.hooks.detached(this);
+    await this.link.stop();
+  }
+
+  private ended(how: Ending): void {
+    if ("error" in how) return this.finish(CLOSE.error, how.error);
+    const [code, reason] = closeFor(how.status);
+    this.finish(code, reason);
   }
 
   private finish(code: number, reason: string): void {
     if (this.state === "ended") return;
     this.state = "ended";
     clearTimeout(this.lingerTimer);
-    clearTimeout(this.delayTimer);
-    for (const m of this.members) m.close(code, reason);
+    for (const m of this.members.values()) m.close(code, reason);
     this.members.clear();
-    this.hooks.detached(this);
-    this.hooks.ended(this);
+    this.metadata = null;
+    this.deps.hooks.detached(this);
+    this.deps.hooks.ended(this);
     this.resolveDone();
   }
-}
-
-function describe(s: ExitStatus) {
-  return s.signal ? { signal: s.signal } : { code: s.code ?? -1 };
 }
 
 function closeFor(s: ExitStatus): [number, string] {

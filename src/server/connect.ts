@@ -5,6 +5,7 @@ import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
 import type { Member, Room } from "../room/room.ts";
+import type { Sender } from "../room/input.ts";
 import { CLOSE } from "../room/room.ts";
 import type { RoomRegistry } from "../room/registry.ts";
 import { childEnv } from "../room/env.ts";
@@ -63,7 +64,7 @@ export function roomEvents(c: Context, room: Room, d: ConnectDeps): WSEvents {
     onOpen(_e, ws) {
       const raw = ws.raw as RawSocket;
       const id = d.nextId();
-      member = toMember(id, raw);
+      member = toMember({ id, remote: env4(peer.address), query: url.search.slice(1) }, raw);
       opened = Date.now();
       // The room may have ended between the upgrade and now: take the fresh one.
       if (room.state === "stopping" || room.state === "ended") {
@@ -73,7 +74,7 @@ export function roomEvents(c: Context, room: Room, d: ConnectDeps): WSEvents {
         release = fresh.reserve();
         room = fresh;
       }
-      d.log.info("client connected", { room: room.name, id, remote: peer.address });
+      d.log.info("client connected", { room: room.name, id, remote: member.remote });
       room.join(member, env);
       done();
     },
@@ -105,9 +106,14 @@ export function roomEvents(c: Context, room: Room, d: ConnectDeps): WSEvents {
   };
 }
 
-function toMember(id: number, raw: RawSocket): Member {
+/** An IPv4 peer seen on a dual-stack socket is shown as plain IPv4. */
+function env4(address: string): string {
+  return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
+}
+
+function toMember(who: Sender, raw: RawSocket): Member {
   return {
-    id,
+    ...who,
     send: (msg) => raw.send(msg),
     backlog: () => raw.bufferedAmount,
     close(code, reason) {

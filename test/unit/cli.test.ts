@@ -30,6 +30,11 @@ test("defaults fill every field when only CMD is given", () => {
     args: [],
     listen: [{ host: "0.0.0.0", port: 9000 }],
     split: { kind: "lines" },
+    frame: { client: "none", server: "none" },
+    joinMsg: null,
+    leaveMsg: null,
+    cache: null,
+    cachePersist: false,
     delay: 0,
     linger: 0,
     closeMs: 0,
@@ -369,22 +374,64 @@ test("a flag given twice keeps its last value, repeatable ones keep all", () => 
   assert.deepEqual([c.delay, c.maxRooms], [2, 5]);
 });
 
-test("--cache accepts a bare size, then is refused as not supported yet", () => {
-  for (const value of ["8", "all:8", "tagged:5", "100000", "1"]) {
-    assert.equal(usage([`--cache=${value}`, "cat"]), "--cache is not supported yet");
+test("--cache takes [all:|tagged:]SIZE, and a bare size means all (ScaleSocket's quirk fixed)", () => {
+  const cases: [string, { kind: string; size: number }][] = [
+    ["8", { kind: "all", size: 8 }],
+    ["all:8", { kind: "all", size: 8 }],
+    ["tagged:5", { kind: "tagged", size: 5 }],
+    ["100000", { kind: "all", size: 100000 }],
+    ["1", { kind: "all", size: 1 }],
+  ];
+  for (const [value, want] of cases) {
+    assert.deepEqual(config([`--cache=${value}`, "cat"]).cache, want);
   }
+  assert.equal(config(["--cache=3", "--cachepersist", "cat"]).cachePersist, true);
+});
+
+test("--json frames both sides as json and announces joins and leaves", () => {
+  const c = config(["--json", "cat"]);
+  assert.deepEqual(c.frame, { client: "json", server: "json" });
+  assert.equal(c.joinMsg, '{"t":"Join","_from":#ID}');
+  assert.equal(c.leaveMsg, '{"t":"Leave","_from":#ID}');
+  // An explicit template replaces --json's.
+  assert.equal(config(["--json", "--joinmsg", "hi #ID", "cat"]).joinMsg, "hi #ID");
+});
+
+test("--frame sets both sides; --clientframe and --serverframe one each", () => {
+  assert.deepEqual(config(["--frame", "cat"]).frame, { client: "json", server: "json" });
+  assert.deepEqual(config(["--frame=gwsocket", "cat"]).frame, {
+    client: "gwsocket",
+    server: "gwsocket",
+  });
+  assert.deepEqual(config(["--clientframe=json", "cat"]).frame, { client: "json", server: "none" });
+  assert.deepEqual(config(["--serverframe", "cat"]).frame, { client: "none", server: "json" });
+  assert.equal(config(["--frame", "cat"]).joinMsg, null, "only --json adds join messages");
+});
+
+test("gwsocket framing refuses flags it would make meaningless", () => {
+  assert.equal(
+    usage(["--frame=gwsocket", "--joinmsg=hi", "cat"]),
+    "--joinmsg cannot be combined with --frame=gwsocket",
+  );
+  assert.equal(
+    usage(["--clientframe=gwsocket", "--leavemsg=bye", "cat"]),
+    "--leavemsg cannot be combined with --clientframe=gwsocket",
+  );
+  assert.equal(
+    usage(["--serverframe=gwsocket", "--null", "cat"]),
+    "--null cannot be combined with --serverframe=gwsocket",
+  );
+  assert.equal(
+    usage(["--frame=gwsocket", "-b", "cat"]),
+    "-b cannot be combined with --frame=gwsocket",
+  );
+  // Each side alone: text lines on the other side stay meaningful.
+  assert.equal(config(["--serverframe=gwsocket", "--joinmsg=hi", "cat"]).joinMsg, "hi");
+  assert.equal(config(["--clientframe=gwsocket", "--null", "cat"]).split.kind, "bytes");
 });
 
 test("every flag not built yet is refused as not supported yet", () => {
   const cases: Record<string, string[]> = {
-    json: ["--json"],
-    frame: ["--frame"],
-    clientframe: ["--clientframe=gwsocket"],
-    serverframe: ["--serverframe=json"],
-    joinmsg: ["--joinmsg", "#ID joined"],
-    leavemsg: ["--leavemsg=bye"],
-    cache: ["--cache", "tagged:5"],
-    cachepersist: ["--cachepersist", "--cache=3"],
     metrics: ["--metrics"],
     api: ["--api"],
     tcp: ["--tcp"],
@@ -408,7 +455,7 @@ test("every flag not built yet is refused as not supported yet", () => {
   for (const [flag, argv] of Object.entries(cases)) {
     assert.equal(usage([...argv, "cat"]), `--${flag} is not supported yet`);
   }
-  assert.equal(usage(["--json"]), "--json is not supported yet", "checked before the CMD");
+  assert.equal(usage(["--api"]), "--api is not supported yet", "checked before the CMD");
 });
 
 test("help and version win as soon as they are read among the options", () => {

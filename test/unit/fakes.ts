@@ -1,4 +1,6 @@
 // Fakes for the room unit tests: a runtime whose children and members are driven by hand.
+import { createStats } from "../../src/room/stats.ts";
+import { History } from "../../src/room/history.ts";
 import assert from "node:assert/strict";
 import type { Config } from "../../src/config.ts";
 import { parseCli } from "../../src/cli/parse.ts";
@@ -149,7 +151,11 @@ export class FakeMember implements Member {
   /** Settable: bytes queued towards this client and not yet sent. */
   backlogBytes = 0;
 
-  constructor(readonly id: number) {}
+  constructor(
+    readonly id: number,
+    readonly remote = "127.0.0.1",
+    readonly query = "",
+  ) {}
 
   send(msg: string | Uint8Array): void {
     this.events.push({ send: msg });
@@ -183,11 +189,21 @@ export function setupRoom(overrides: Partial<Config> = {}) {
   const runtime = new FakeRuntime();
   const { log, lines } = makeLog();
   const hooks = { detached: 0, ended: 0 };
-  const room = new Room("lobby", makeConfig(overrides), runtime, log, {
-    detached: () => hooks.detached++,
-    ended: () => hooks.ended++,
+  const stats = createStats();
+  const config = makeConfig(overrides);
+  const history = config.cache ? new History(config.cache.size) : null;
+  const room = new Room("lobby", {
+    config,
+    runtime,
+    log,
+    stats,
+    history,
+    hooks: {
+      detached: () => hooks.detached++,
+      ended: () => hooks.ended++,
+    },
   });
-  return { room, runtime, hooks, lines, a: new FakeMember(1), b: new FakeMember(2) };
+  return { room, runtime, hooks, lines, stats, a: new FakeMember(1), b: new FakeMember(2) };
 }
 
 /** The environment function a joiner brings. */

@@ -1,0 +1,65 @@
+// What reaches the child's stdin: client messages, joins and leaves, framed as configured.
+import type { Config } from "../config.ts";
+import { encodeFrame, GW } from "./gwsocket.ts";
+import { withFrom } from "./json.ts";
+import { inputBytes } from "./split.ts";
+import { expand } from "./template.ts";
+
+/** Who a client is, as far as the child may learn it. */
+export interface Sender {
+  readonly id: number;
+  /** The client's IP address. */
+  readonly remote: string;
+  /** Raw query string of its request, without "?". */
+  readonly query: string;
+}
+
+export type Encoded = { bytes: Uint8Array } | { drop: string };
+
+export interface Input {
+  /** The bytes for one client message, or why it is dropped (the client stays). */
+  message(from: Sender, data: string | Uint8Array): Encoded;
+  /** The bytes announcing a join or a leave, if anything is announced. */
+  join(who: Sender): Uint8Array | null;
+  leave(who: Sender): Uint8Array | null;
+}
+
+const encoder = new TextEncoder();
+const strict = new TextDecoder("utf-8", { fatal: true });
+
+export function createInput(config: Config, room: string): Input {
+  const { split } = config;
+  const template = (tpl: string | null, who: Sender) =>
+    tpl === null ? null : inputBytes(split, expand(tpl, { ...who, room }));
+
+  if (config.frame.client === "gwsocket") {
+    return {
+      message: (from, data) => ({
+        bytes: typeof data === "string"
+          ? encodeFrame(from.id, GW.text, encoder.encode(data))
+          : encodeFrame(from.id, GW.binary, data),
+      }),
+      join: (who) => encodeFrame(who.id, GW.open, encoder.encode(who.remote)),
+      leave: (who) => encodeFrame(who.id, GW.close, new Uint8Array(0)),
+    };
+  }
+  const json = config.frame.client === "json";
+  return {
+    message(from, data) {
+      if (!json) return { bytes: inputBytes(split, data) };
+      let text: string;
+      try {
+        text = typeof data === "string" ? data : strict.decode(data);
+      } catch {
+        return { drop: "not UTF-8" };
+      }
+      const framed = withFrom(text, from.id);
+      if (framed === null) return { drop: "not a JSON object" };
+      // Raw CR/LF can only be whitespace in valid JSON: flatten it so one message stays
+      // one line for the child.
+      return { bytes: inputBytes(split, framed.replace(/[\r\n]+/g, " ")) };
+    },
+    join: (who) => template(config.joinMsg, who),
+    leave: (who) => template(config.leaveMsg, who),
+  };
+}
