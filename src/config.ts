@@ -60,6 +60,10 @@ export interface Config {
   maxFrameSize: number;
   /** Extra response headers: on every response, on upgrades only, on plain HTTP only. */
   headers: { all: [string, string][]; ws: [string, string][]; http: [string, string][] };
+  /** Serve GET /api/rooms and friends, and the lobby page at / without --staticdir. */
+  api: boolean;
+  /** Serve GET /metrics in OpenMetrics text. */
+  metrics: boolean;
   log: LogFormat;
   logLevel: LogLevel;
 }

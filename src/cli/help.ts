@@ -19,8 +19,10 @@ Server:
                             IPv6 in brackets ([::]:9000); port 0 picks one
   --staticdir DIR           Serve files from DIR to plain HTTP GET and HEAD
   --oneshot                 Serve one client, then exit
-  --metrics                 Serve OpenMetrics at /metrics (not supported yet)
-  --api                     Serve the rooms API at /api (not supported yet)
+  --metrics                 Serve OpenMetrics at /metrics
+  --api                     Serve the rooms as JSON at /api/rooms and
+                            /api/<room>[/connections|/metadata], and a lobby
+                            page at / unless --staticdir is given
 
 Rooms:
   --rooms NAME,...          Accept only these rooms [default: any name]

@@ -78,6 +78,8 @@ function toConfig(o: Options, cmd: string, args: string[], platform: string): Co
     maxBuffer: o.maxbuffer ?? DEFAULTS.maxBuffer,
     maxFrameSize: o.maxframesize ?? DEFAULTS.maxFrameSize,
     headers: { all: o.header ?? [], ws: o["header-ws"] ?? [], http: o["header-http"] ?? [] },
+    api: o.api ?? false,
+    metrics: o.metrics ?? false,
     log: o.log ?? "text",
     logLevel: logLevel(o),
   };

@@ -4,6 +4,7 @@ import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Child, ExitStatus, Runtime } from "../runtime/types.ts";
 import type { Output } from "./output.ts";
+import type { Stats } from "./stats.ts";
 import { createSplitter } from "./split.ts";
 import { reapGroup, terminate } from "./terminate.ts";
 
@@ -21,6 +22,7 @@ export class ChildLink {
     private readonly config: Config,
     private readonly runtime: Runtime,
     private readonly log: Logger,
+    private readonly stats: Stats,
     private readonly output: Output,
     /** Called once: the child and its group are gone, and its output delivered. */
     private readonly ended: (how: Ending) => void,
@@ -37,9 +39,11 @@ export class ChildLink {
       child = await this.runtime.spawn(this.config.cmd, this.config.args, { env });
     } catch (err) {
       this.log.error((err as Error).message);
+      this.stats.exited("spawn_failed");
       return this.ended({ error: (err as Error).message });
     }
     this.child = child;
+    this.stats.spawned((Date.now() - started) / 1000);
     this.log.info("process started", { pid: child.pid, ms: Date.now() - started });
     const done = child.readOutput((c) => this.output.push(c), this.stderr(child.pid));
     void this.watch(child, done);
@@ -106,6 +110,7 @@ export class ChildLink {
       pid: child.pid,
       ...(status.signal ? { signal: status.signal } : { code: status.code ?? -1 }),
     });
+    this.stats.exited(status.signal ? "signal" : status.code === 0 ? "ok" : "error");
     this.ended({ status });
   }
 }

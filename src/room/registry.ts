@@ -4,7 +4,7 @@ import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { History } from "./history.ts";
 import { Room } from "./room.ts";
-import { createStats, type RoomStats } from "./stats.ts";
+import type { Stats } from "./stats.ts";
 
 /**
  * What the server asks of the rooms. A cluster-wide registry (rooms leased across nodes) can
@@ -13,6 +13,8 @@ import { createStats, type RoomStats } from "./stats.ts";
 export interface RoomRegistry {
   /** The joinable room of this name, created if needed; null when --maxrooms is reached. */
   open(name: string): Room | null;
+  /** The joinable room of this name, if there is one. */
+  find(name: string): Room | null;
   /** Joinable rooms, sorted by name. */
   list(): Room[];
   /** Rooms whose child has not fully ended yet (what --maxrooms caps). */
@@ -28,12 +30,12 @@ export class LocalRegistry implements RoomRegistry {
   private readonly alive = new Set<Room>();
   /** --cachepersist: each room name's history outlives its rooms. */
   private readonly histories = new Map<string, History>();
-  readonly stats: RoomStats = createStats();
 
   constructor(
     private readonly config: Config,
     private readonly runtime: Runtime,
     private readonly log: Logger,
+    private readonly stats: Stats,
     private readonly onEnded: (room: Room) => void = () => {},
   ) {}
 
@@ -53,12 +55,14 @@ export class LocalRegistry implements RoomRegistry {
         },
         ended: (r) => {
           this.alive.delete(r);
+          this.stats.roomEnded(r.name);
           this.onEnded(r);
         },
       },
     });
     this.rooms.set(name, room);
     this.alive.add(room);
+    this.stats.roomOpened(name);
     return room;
   }
 
@@ -69,6 +73,10 @@ export class LocalRegistry implements RoomRegistry {
     let h = this.histories.get(name);
     if (!h) this.histories.set(name, h = new History(cache.size));
     return h;
+  }
+
+  find(name: string): Room | null {
+    return this.rooms.get(name) ?? null;
   }
 
   list(): Room[] {

@@ -11,7 +11,7 @@ import type { History } from "./history.ts";
 import { createInput, type Input, type Sender } from "./input.ts";
 import { createOutput, type Delivery } from "./output.ts";
 import { ChildLink, type Ending } from "./process.ts";
-import type { RoomStats } from "./stats.ts";
+import type { Stats } from "./stats.ts";
 
 /** A client of a room: a local websocket today, possibly one forwarded from another node later. */
 export interface Member extends Sender {
@@ -33,7 +33,7 @@ export interface RoomDeps {
   runtime: Runtime;
   log: Logger;
   hooks: RoomHooks;
-  stats: RoomStats;
+  stats: Stats;
   /** Output kept for replay (--cache); null when not caching. */
   history: History | null;
 }
@@ -73,7 +73,14 @@ export class Room {
       closeClient: (id) => this.members.get(id)?.close(CLOSE.normal, ""),
       warn: (msg, bytes) => this.log.warn(msg, { bytes }),
     });
-    this.link = new ChildLink(config, runtime, this.log, output, (how) => this.ended(how));
+    this.link = new ChildLink(
+      config,
+      runtime,
+      this.log,
+      deps.stats,
+      output,
+      (how) => this.ended(how),
+    );
   }
 
   get pid(): number | null {
@@ -122,15 +129,15 @@ export class Room {
     if (this.members.get(member.id) !== member) return;
     const encoded = this.codec.message(member, data);
     if ("drop" in encoded) {
-      const n = this.deps.stats.dropped;
-      n.set(encoded.drop, (n.get(encoded.drop) ?? 0) + 1);
+      this.deps.stats.dropped(encoded.drop);
       this.log.debug(`client message dropped: ${encoded.drop}`, { id: member.id });
       return;
     }
     if (!this.link.write(encoded.bytes)) {
-      this.deps.stats.inputOverflows++;
-      this.kick(member, "input buffer full");
+      this.deps.stats.inputOverflow();
+      return this.kick(member, "input buffer full");
     }
+    this.deps.stats.received(encoded.bytes.byteLength);
   }
 
   /** Stops the child now, closing members with code and reason (server shutdown). */
@@ -148,28 +155,33 @@ export class Room {
 
   private deliver(d: Delivery): void {
     if (d.cache) this.deps.history?.add({ msg: d.msg, to: d.to });
+    let sent = 0;
     if (d.to === null) {
-      for (const m of this.members.values()) this.sendTo(m, d.msg);
+      for (const m of this.members.values()) sent += this.sendTo(m, d.msg);
     } else {
       for (const id of d.to) {
         const m = this.members.get(id);
-        if (m) this.sendTo(m, d.msg);
+        if (m) sent += this.sendTo(m, d.msg);
       }
     }
+    this.deps.stats.delivered(d.msg, sent);
   }
 
-  private sendTo(m: Member, msg: string | Uint8Array): void {
+  /** Sends to one member; 1 if it was sent, 0 if the member failed. */
+  private sendTo(m: Member, msg: string | Uint8Array): number {
     try {
       m.send(msg);
     } catch (err) {
       // One broken member must not keep the output from the others.
-      return this.kick(m, `send failed: ${(err as Error).message}`);
+      this.kick(m, `send failed: ${(err as Error).message}`);
+      return 0;
     }
     // The room never waits for a slow member: past its budget it is closed, not skipped.
     if (m.backlog() > this.deps.config.maxBuffer) {
-      this.deps.stats.slowClients++;
+      this.deps.stats.slowClient();
       this.kick(m, "client too slow");
     }
+    return 1;
   }
 
   private kick(member: Member, reason: string): void {

@@ -1,14 +1,42 @@
-// Counters the rooms keep for the server (exposed by --metrics later); plain numbers.
+// What the server counts as rooms live: an interface, so counting costs nothing without
+// --metrics, and the exposition format stays out of the rooms.
 
-export interface RoomStats {
-  /** Client messages dropped, by reason ("not a JSON object" …). */
-  dropped: Map<string, number>;
-  /** Clients closed for not keeping up with the room's output. */
-  slowClients: number;
-  /** Clients closed for feeding a child that does not read. */
-  inputOverflows: number;
+export type ExitOutcome = "ok" | "error" | "signal" | "spawn_failed";
+
+export interface Stats {
+  roomOpened(room: string): void;
+  roomEnded(room: string): void;
+  connected(room: string): void;
+  disconnected(room: string): void;
+  /** A connection refused before the upgrade, by reason ("invalid_room", "too_many_rooms" …). */
+  refused(reason: string): void;
+  spawned(seconds: number): void;
+  exited(outcome: ExitOutcome): void;
+  /** A client message that reached the child. */
+  received(bytes: number): void;
+  /** One output message sent to `recipients` clients. */
+  delivered(msg: string | Uint8Array, recipients: number): void;
+  /** A client message dropped, by reason ("not a JSON object" …). */
+  dropped(reason: string): void;
+  /** A client closed for not keeping up with the room's output. */
+  slowClient(): void;
+  /** A client closed for feeding a child that does not read. */
+  inputOverflow(): void;
 }
 
-export function createStats(): RoomStats {
-  return { dropped: new Map(), slowClients: 0, inputOverflows: 0 };
-}
+const nothing = () => {};
+/** Counts nothing: the default without --metrics. */
+export const NO_STATS: Stats = {
+  roomOpened: nothing,
+  roomEnded: nothing,
+  connected: nothing,
+  disconnected: nothing,
+  refused: nothing,
+  spawned: nothing,
+  exited: nothing,
+  received: nothing,
+  delivered: nothing,
+  dropped: nothing,
+  slowClient: nothing,
+  inputOverflow: nothing,
+};

@@ -5,6 +5,9 @@ import type { Config } from "../config.ts";
 import { roomFromPath } from "./path.ts";
 import { roomEvents } from "./connect.ts";
 import type { ConnectDeps } from "./connect.ts";
+import { apiRoutes } from "./api.ts";
+import { LOBBY_HTML } from "./lobby.ts";
+import type { Metrics } from "./metrics.ts";
 
 export interface AppState {
   /** True once shutdown began: /ready answers 503 and no connection is accepted. */
@@ -13,25 +16,35 @@ export interface AppState {
   oneshotUsed: boolean;
 }
 
-export function createApp(
-  deps: ConnectDeps,
-  state: AppState,
-  staticFiles: MiddlewareHandler | null,
-): Hono {
-  const { config, registry, runtime } = deps;
+/** Optional parts: --staticdir's files and --metrics' exposition. */
+export interface AppExtras {
+  statics: MiddlewareHandler | null;
+  metrics: Metrics | null;
+}
+
+export function createApp(deps: ConnectDeps, state: AppState, extras: AppExtras): Hono {
+  const { config, registry, runtime, stats } = deps;
+  const refuse = (c: Context, status: 400 | 404 | 429 | 503, reason: string, text: string) => {
+    stats.refused(reason);
+    return c.text(`${text}\n`, status);
+  };
   const app = new Hono();
   app.use(extraHeaders(config));
   // Websocket requests first: a reserved name such as /health is refused, not answered.
   app.get("*", (c, next) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return next();
-    if (state.draining) return c.text("Server is shutting down\n", 503);
+    if (state.draining) return refuse(c, 503, "draining", "Server is shutting down");
     const path = roomFromPath(rawPath(c.req.url));
-    if (path.kind === "other") return c.text("Not found\n", 404);
-    if (path.kind === "invalid") return c.text("Invalid room\n", 400);
-    if (config.rooms && !config.rooms.includes(path.name)) return c.text("Invalid room\n", 400);
-    if (config.oneshot && state.oneshotUsed) return c.text("Already serving a client\n", 429);
+    if (path.kind === "other") return refuse(c, 404, "not_found", "Not found");
+    if (path.kind === "invalid") return refuse(c, 400, "invalid_room", "Invalid room");
+    if (config.rooms && !config.rooms.includes(path.name)) {
+      return refuse(c, 400, "invalid_room", "Invalid room");
+    }
+    if (config.oneshot && state.oneshotUsed) {
+      return refuse(c, 429, "oneshot", "Already serving a client");
+    }
     const room = registry.open(path.name);
-    if (!room) return c.text("Too many rooms\n", 429);
+    if (!room) return refuse(c, 429, "too_many_rooms", "Too many rooms");
     if (config.oneshot) state.oneshotUsed = true;
     return runtime.upgrade(c, roomEvents(c, room, deps));
   });
@@ -40,7 +53,18 @@ export function createApp(
     "/ready",
     (c) => state.draining ? c.json({ status: "draining" }, 503) : c.json({ status: "ready" }),
   );
-  if (staticFiles) app.use("*", staticFiles);
+  const { metrics } = extras;
+  if (metrics) {
+    app.get("/metrics", async (c) => {
+      const { body, contentType } = await metrics.scrape();
+      return c.body(body, 200, { "Content-Type": contentType });
+    });
+  }
+  if (config.api) {
+    app.route("/api", apiRoutes(registry));
+    if (!extras.statics) app.get("/", (c) => c.html(LOBBY_HTML));
+  }
+  if (extras.statics) app.use("*", extras.statics);
   app.all("*", (c) => c.text("Not found\n", 404));
   app.onError((err, c) => {
     deps.log.error("request failed", { path: c.req.path, error: err.message });

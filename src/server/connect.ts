@@ -9,6 +9,7 @@ import type { Sender } from "../room/input.ts";
 import { CLOSE } from "../room/room.ts";
 import type { RoomRegistry } from "../room/registry.ts";
 import { childEnv } from "../room/env.ts";
+import type { Stats } from "../room/stats.ts";
 
 /** What both runtimes' raw sockets (ws's WebSocket and Deno's) have in common. */
 interface RawSocket {
@@ -24,6 +25,7 @@ export interface ConnectDeps {
   runtime: Runtime;
   log: Logger;
   registry: RoomRegistry;
+  stats: Stats;
   version: string;
   nextId: () => number;
   /** Called when a connection of a room ends (after its member left). */
@@ -56,6 +58,8 @@ export function roomEvents(c: Context, room: Room, d: ConnectDeps): WSEvents {
     });
   let member: Member | null = null;
   let opened = 0;
+  /** Whether the server counts this connection as open (so onDisconnect must follow). */
+  let counted = false;
   const done = () => {
     clearTimeout(timer);
     release();
@@ -64,17 +68,23 @@ export function roomEvents(c: Context, room: Room, d: ConnectDeps): WSEvents {
     onOpen(_e, ws) {
       const raw = ws.raw as RawSocket;
       const id = d.nextId();
+      counted = true;
       member = toMember({ id, remote: env4(peer.address), query: url.search.slice(1) }, raw);
       opened = Date.now();
       // The room may have ended between the upgrade and now: take the fresh one.
       if (room.state === "stopping" || room.state === "ended") {
         const fresh = d.registry.open(room.name);
-        if (!fresh) return raw.close(1013, "too many rooms");
+        if (!fresh) {
+          member = null;
+          d.stats.refused("too_many_rooms");
+          return raw.close(1013, "too many rooms");
+        }
         done();
         release = fresh.reserve();
         room = fresh;
       }
       d.log.info("client connected", { room: room.name, id, remote: member.remote });
+      d.stats.connected(room.name);
       room.join(member, env);
       done();
     },
@@ -89,16 +99,22 @@ export function roomEvents(c: Context, room: Room, d: ConnectDeps): WSEvents {
     },
     onClose(e) {
       done();
+      if (counted) {
+        counted = false;
+        // After the member's bookkeeping below, so --oneshot sees the room already left.
+        queueMicrotask(d.onDisconnect);
+      }
       if (!member) return;
       room.leave(member);
+      d.stats.disconnected(room.name);
       d.log.info("client disconnected", {
         room: room.name,
         id: member.id,
+        remote: member.remote,
         code: e.code,
         ms: Date.now() - opened,
       });
       member = null;
-      d.onDisconnect();
     },
     onError(e) {
       d.log.debug("websocket error", { room: room.name, error: String(e) });

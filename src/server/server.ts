@@ -7,6 +7,8 @@ import { CLOSE } from "../room/room.ts";
 import { createApp } from "./app.ts";
 import type { AppState } from "./app.ts";
 import { staticFiles } from "./static.ts";
+import { createMetrics } from "./metrics.ts";
+import { NO_STATS } from "../room/stats.ts";
 
 /** How long draining waits for clients to answer their close frames. */
 const DRAIN_CLIENTS_MS = 2_000;
@@ -29,7 +31,9 @@ export async function startServer(
 ): Promise<Server> {
   const statics = config.staticDir ? await staticFiles(config.staticDir, runtime) : null;
   const state: AppState = { draining: false, oneshotUsed: false };
-  const registry = new LocalRegistry(config, runtime, log);
+  const metrics = config.metrics ? createMetrics() : null;
+  const stats = metrics?.stats ?? NO_STATS;
+  const registry = new LocalRegistry(config, runtime, log, stats);
   let nextId = 1;
   let open = 0;
   let clientsGone: (() => void) | null = null;
@@ -43,6 +47,7 @@ export async function startServer(
       runtime,
       log,
       registry,
+      stats,
       version,
       nextId: () => (open++, nextId++),
       onDisconnect: () => {
@@ -51,7 +56,7 @@ export async function startServer(
       },
     },
     state,
-    statics,
+    { statics, metrics },
   );
 
   const listeners: Listener[] = [];

@@ -1,5 +1,5 @@
 // Fakes for the room unit tests: a runtime whose children and members are driven by hand.
-import { createStats } from "../../src/room/stats.ts";
+import { NO_STATS } from "../../src/room/stats.ts";
 import { History } from "../../src/room/history.ts";
 import assert from "node:assert/strict";
 import type { Config } from "../../src/config.ts";
@@ -189,7 +189,7 @@ export function setupRoom(overrides: Partial<Config> = {}) {
   const runtime = new FakeRuntime();
   const { log, lines } = makeLog();
   const hooks = { detached: 0, ended: 0 };
-  const stats = createStats();
+  const stats = NO_STATS;
   const config = makeConfig(overrides);
   const history = config.cache ? new History(config.cache.size) : null;
   const room = new Room("lobby", {

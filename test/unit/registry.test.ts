@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import type { Config } from "../../src/config.ts";
 import { LocalRegistry } from "../../src/room/registry.ts";
 import type { Room } from "../../src/room/room.ts";
+import { NO_STATS } from "../../src/room/stats.ts";
 import { FakeMember, FakeRuntime, makeConfig, makeLog, waitFor } from "./fakes.ts";
 
 function setup(overrides: Partial<Config> = {}) {
@@ -13,6 +14,7 @@ function setup(overrides: Partial<Config> = {}) {
     makeConfig(overrides),
     runtime,
     makeLog().log,
+    NO_STATS,
     (r) => ended.push(r.name),
   );
   return { registry, runtime, ended };
