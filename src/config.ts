@@ -23,9 +23,13 @@ export interface ListenAddr {
 }
 
 export interface Config {
-  /** Program and its arguments, passed as a vector: never through a shell. */
+  /** Program and its arguments, passed as a vector: never through a shell ("" with --dir). */
   cmd: string;
   args: string[];
+  /** --dir: every executable in this directory is served at /<name>; null: serve cmd. */
+  dir: string | null;
+  /** --perconnection: every connection gets its own child (websocketd's model), no rooms. */
+  perConnection: boolean;
   /** Every address the server listens on (`--addr`, or websocketd's `--port`/`--address`). */
   listen: ListenAddr[];
   split: Split;

@@ -83,15 +83,17 @@ websocketd compatibility:
   --header-ws "NAME: VALUE" Add a header to websocket upgrades, repeatable
   --header-http "NAME: VALUE"
                             Add a header to plain HTTP responses, repeatable
-  --perconnection           One process per connection, no rooms
-                            (not supported yet)
+  --perconnection           One process per connection, on any path, as
+                            websocketd does (SCRIPT_NAME=/, PATH_INFO=path)
   --sameorigin              Refuse other origins (not supported yet)
   --origin HOST[:PORT],...  Accept only these origins (not supported yet)
   --ssl                     Serve wss and https (not supported yet)
   --sslcert FILE            Certificate for --ssl (not supported yet)
   --sslkey FILE             Key for --ssl (not supported yet)
   --devconsole              Serve a page to try the socket (not supported yet)
-  --dir DIR                 Serve every program in DIR (not supported yet)
+  --dir DIR                 Serve every executable in DIR, with no CMD:
+                            /NAME/ROOM is room ROOM of program NAME; with
+                            --perconnection, /NAME[/MORE] as websocketd
   --cgidir DIR              Run CGI scripts from DIR (not supported yet)
   --redirport PORT          Redirect this HTTP port to --ssl (not supported yet)
   --reverselookup           Look up client host names (not supported yet)

@@ -42,9 +42,15 @@ export function parseCli(argv: readonly string[], platform: string): CliResult {
   for (const key of names.keys()) {
     if (NOT_YET.has(key)) return usage(`${name(key)} is not supported yet`);
   }
-  if (cmd === null) return usage("Missing command: give the program to run after the options");
+  const dir = scanned.options.dir !== undefined;
+  if (dir && cmd !== null) {
+    return usage(`${name("dir")} serves the programs in its directory: give no command`);
+  }
+  if (cmd === null && !dir) {
+    return usage("Missing command: give the program to run after the options");
+  }
   if (cmd === "") return usage('Invalid command "": expected the program to run');
-  const config = toConfig(scanned.options, cmd, scanned.args, platform);
+  const config = toConfig(scanned.options, cmd ?? "", scanned.args, platform);
   const conflict = framingConflict(scanned.options, config, name);
   if (conflict) return usage(conflict);
   return { kind: "run", config };
@@ -60,6 +66,8 @@ function toConfig(o: Options, cmd: string, args: string[], platform: string): Co
   return {
     cmd,
     args,
+    dir: o.dir ?? null,
+    perConnection: o.perconnection ?? false,
     listen: listen(o),
     split: split(o),
     frame: framing(o),

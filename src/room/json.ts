@@ -128,11 +128,11 @@ export function routing(line: string): Routing {
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) return NONE;
   const obj = value as Record<string, unknown>;
+  const cache = obj._cache === true;
   if (obj._meta === true) {
     const { _meta: _, ...meta } = obj;
-    return { to: null, meta, cache: false };
+    return { to: null, meta, cache };
   }
-  const cache = obj._cache === true;
   const to = obj._to;
   if (typeof to === "number") return { to: [to], meta: null, cache };
   if (Array.isArray(to)) {

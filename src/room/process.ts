@@ -4,6 +4,7 @@ import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Child, ExitStatus, Runtime } from "../runtime/types.ts";
 import type { Output } from "./output.ts";
+import type { Program } from "./room.ts";
 import type { Stats } from "./stats.ts";
 import { createSplitter } from "./split.ts";
 import { reapGroup, terminate } from "./terminate.ts";
@@ -19,6 +20,7 @@ export class ChildLink {
   private stopping = false;
 
   constructor(
+    private readonly program: Program,
     private readonly config: Config,
     private readonly runtime: Runtime,
     private readonly log: Logger,
@@ -36,7 +38,7 @@ export class ChildLink {
     const started = Date.now();
     let child: Child;
     try {
-      child = await this.runtime.spawn(this.config.cmd, this.config.args, { env });
+      child = await this.runtime.spawn(this.program.cmd, this.program.args, { env });
     } catch (err) {
       this.log.error((err as Error).message);
       this.stats.exited("spawn_failed");

@@ -3,16 +3,23 @@ import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { History } from "./history.ts";
-import { Room } from "./room.ts";
+import { type Program, Room } from "./room.ts";
 import type { Stats } from "./stats.ts";
 
 /**
  * What the server asks of the rooms. A cluster-wide registry (rooms leased across nodes) can
  * implement the same interface; nothing else assumes every room lives in this process.
  */
+export interface OpenOptions {
+  /** What the room runs, if not the server's CMD (--dir). */
+  program?: Program;
+  /** A room of one connection (--perconnection): never found, listed or joined by name. */
+  solo?: boolean;
+}
+
 export interface RoomRegistry {
   /** The joinable room of this name, created if needed; null when --maxrooms is reached. */
-  open(name: string): Room | null;
+  open(name: string, opts?: OpenOptions): Room | null;
   /** The joinable room of this name, if there is one. */
   find(name: string): Room | null;
   /** Joinable rooms, sorted by name. */
@@ -39,8 +46,8 @@ export class LocalRegistry implements RoomRegistry {
     private readonly onEnded: (room: Room) => void = () => {},
   ) {}
 
-  open(name: string): Room | null {
-    const existing = this.rooms.get(name);
+  open(name: string, opts: OpenOptions = {}): Room | null {
+    const existing = opts.solo ? undefined : this.rooms.get(name);
     if (existing) return existing;
     if (this.config.maxRooms !== null && this.alive.size >= this.config.maxRooms) return null;
     const room = new Room(name, {
@@ -48,7 +55,8 @@ export class LocalRegistry implements RoomRegistry {
       runtime: this.runtime,
       log: this.log,
       stats: this.stats,
-      history: this.history(name),
+      history: opts.solo ? null : this.history(name),
+      program: opts.program ?? { cmd: this.config.cmd, args: this.config.args },
       hooks: {
         detached: (r) => {
           if (this.rooms.get(r.name) === r) this.rooms.delete(r.name);
@@ -60,7 +68,7 @@ export class LocalRegistry implements RoomRegistry {
         },
       },
     });
-    this.rooms.set(name, room);
+    if (!opts.solo) this.rooms.set(name, room);
     this.alive.add(room);
     this.stats.roomOpened(name);
     return room;

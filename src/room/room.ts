@@ -28,6 +28,12 @@ export interface RoomHooks {
   ended(room: Room): void;
 }
 
+/** What a room runs. */
+export interface Program {
+  cmd: string;
+  args: string[];
+}
+
 export interface RoomDeps {
   config: Config;
   runtime: Runtime;
@@ -36,6 +42,7 @@ export interface RoomDeps {
   stats: Stats;
   /** Output kept for replay (--cache); null when not caching. */
   history: History | null;
+  program: Program;
 }
 
 export const CLOSE = {
@@ -74,6 +81,7 @@ export class Room {
       warn: (msg, bytes) => this.log.warn(msg, { bytes }),
     });
     this.link = new ChildLink(
+      deps.program,
       config,
       runtime,
       this.log,
@@ -85,6 +93,10 @@ export class Room {
 
   get pid(): number | null {
     return this.link.pid;
+  }
+
+  get program(): Program {
+    return this.deps.program;
   }
 
   /** Holds the room open while a connection is being upgraded. Returns the release. */

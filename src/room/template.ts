@@ -29,7 +29,8 @@ export function expand(template: string, vars: TemplateVars): string {
       case "QUERY_STRING":
         // Kept as a query string, with anything that could end a JSON string or a line
         // (quotes, backslashes, spaces, controls) percent-encoded.
-        return vars.query.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/g, encodeURIComponent);
+        // (`u`: a character outside the BMP is one match, encoded whole as UTF-8.)
+        return vars.query.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/gu, encodeURIComponent);
     }
     if (name.startsWith("QUERY_")) {
       params ??= new URLSearchParams(vars.query);

@@ -51,6 +51,7 @@ export function denoRuntime(): Runtime {
     stderrIsTTY: () => Deno.stderr.isTerminal(),
     realPath: (path) => Deno.realPath(path).catch(() => null),
     isDir: (path) => Deno.stat(path).then((s) => s.isDirectory, () => false),
+    isExecutable,
     openFile,
   };
 }

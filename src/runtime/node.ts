@@ -60,6 +60,7 @@ export function nodeRuntime(): Runtime {
     stderrIsTTY: () => process.stderr.isTTY === true,
     realPath: (path) => realpath(path).catch(() => null),
     isDir: (path) => stat(path).then((s) => s.isDirectory(), () => false),
+    isExecutable,
     openFile,
   };
 }

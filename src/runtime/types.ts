@@ -86,5 +86,7 @@ export interface Runtime {
   /** Resolves symlinks; null when the path does not exist. */
   realPath(path: string): Promise<string | null>;
   isDir(path: string): Promise<boolean>;
+  /** A regular file with an execute bit. */
+  isExecutable(path: string): Promise<boolean>;
   openFile(path: string): Promise<StaticFile | null>;
 }

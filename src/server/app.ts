@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Config } from "../config.ts";
-import { roomFromPath } from "./path.ts";
+import { resolveTarget } from "./target.ts";
 import { roomEvents } from "./connect.ts";
 import type { ConnectDeps } from "./connect.ts";
 import { apiRoutes } from "./api.ts";
@@ -31,22 +31,16 @@ export function createApp(deps: ConnectDeps, state: AppState, extras: AppExtras)
   const app = new Hono();
   app.use(extraHeaders(config));
   // Websocket requests first: a reserved name such as /health is refused, not answered.
-  app.get("*", (c, next) => {
+  app.get("*", async (c, next) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return next();
     if (state.draining) return refuse(c, 503, "draining", "Server is shutting down");
-    const path = roomFromPath(rawPath(c.req.url));
-    if (path.kind === "other") return refuse(c, 404, "not_found", "Not found");
-    if (path.kind === "invalid") return refuse(c, 400, "invalid_room", "Invalid room");
-    if (config.rooms && !config.rooms.includes(path.name)) {
-      return refuse(c, 400, "invalid_room", "Invalid room");
-    }
     if (config.oneshot && state.oneshotUsed) {
       return refuse(c, 429, "oneshot", "Already serving a client");
     }
-    const room = registry.open(path.name);
-    if (!room) return refuse(c, 429, "too_many_rooms", "Too many rooms");
+    const target = await resolveTarget(rawPath(c.req.url), config, registry, runtime);
+    if (!("room" in target)) return refuse(c, target.status, target.reason, target.text);
     if (config.oneshot) state.oneshotUsed = true;
-    return runtime.upgrade(c, roomEvents(c, room, deps));
+    return runtime.upgrade(c, roomEvents(c, target, deps));
   });
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.get(

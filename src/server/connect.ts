@@ -4,7 +4,8 @@ import type { WSEvents } from "hono/ws";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
-import type { Member, Room } from "../room/room.ts";
+import type { Member } from "../room/room.ts";
+import type { Target } from "./target.ts";
 import type { Sender } from "../room/input.ts";
 import { CLOSE } from "../room/room.ts";
 import type { RoomRegistry } from "../room/registry.ts";
@@ -37,7 +38,8 @@ const HANDSHAKE_MS = 10_000;
 /** How long a closed, non-reading client may hold its backlog before it is cut off. */
 const CLOSE_GRACE_MS = 2_000;
 
-export function roomEvents(c: Context, room: Room, d: ConnectDeps): WSEvents {
+export function roomEvents(c: Context, target: Target, d: ConnectDeps): WSEvents {
+  let room = target.room;
   let release = room.reserve();
   const timer = setTimeout(release, HANDSHAKE_MS);
   const peer = d.runtime.peer(c);
@@ -50,9 +52,9 @@ export function roomEvents(c: Context, room: Room, d: ConnectDeps): WSEvents {
       serverEnv: d.runtime.env(),
       passEnv: d.config.passEnv,
       req: { method, url, httpVersion: "1.1", headers, peer, tls: false },
-      room: room.name,
-      scriptName: "/",
-      pathInfo: url.pathname,
+      room: target.envRoom,
+      scriptName: target.scriptName,
+      pathInfo: target.pathInfo,
       serverSoftware: `scalesocket/${d.version}`,
       uniqueId: crypto.randomUUID(),
     });
@@ -73,7 +75,9 @@ export function roomEvents(c: Context, room: Room, d: ConnectDeps): WSEvents {
       opened = Date.now();
       // The room may have ended between the upgrade and now: take the fresh one.
       if (room.state === "stopping" || room.state === "ended") {
-        const fresh = d.registry.open(room.name);
+        const fresh = target.envRoom === null
+          ? null
+          : d.registry.open(room.name, { program: room.program });
         if (!fresh) {
           member = null;
           d.stats.refused("too_many_rooms");

@@ -28,6 +28,8 @@ test("defaults fill every field when only CMD is given", () => {
   assert.deepEqual(config(["./game.py"]), {
     cmd: "./game.py",
     args: [],
+    dir: null,
+    perConnection: false,
     listen: [{ host: "0.0.0.0", port: 9000 }],
     split: { kind: "lines" },
     frame: { client: "none", server: "none" },
@@ -436,14 +438,12 @@ test("every flag not built yet is refused as not supported yet", () => {
   const cases: Record<string, string[]> = {
     tcp: ["--tcp"],
     tcpports: ["--tcpports=9001:9999", "--tcp"],
-    perconnection: ["--perconnection"],
     sameorigin: ["--sameorigin"],
     origin: ["--origin=example.com,localhost:8080"],
     ssl: ["--ssl", "--sslcert=c.pem", "--sslkey=k.pem"],
     sslcert: ["--sslcert", "c.pem", "--ssl", "--sslkey=k.pem"],
     sslkey: ["--sslkey=k.pem", "--ssl", "--sslcert=c.pem"],
     devconsole: ["--devconsole"],
-    dir: ["--dir", "bin"],
     cgidir: ["--cgidir=cgi"],
     redirport: ["--redirport=80"],
     reverselookup: ["--reverselookup"],

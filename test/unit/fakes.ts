@@ -140,6 +140,7 @@ export class FakeRuntime implements Runtime {
   stderrIsTTY = (): boolean => false;
   realPath = unused;
   isDir = unused;
+  isExecutable = unused;
   openFile = unused;
 }
 
@@ -198,6 +199,7 @@ export function setupRoom(overrides: Partial<Config> = {}) {
     log,
     stats,
     history,
+    program: { cmd: config.cmd, args: config.args },
     hooks: {
       detached: () => hooks.detached++,
       ended: () => hooks.ended++,

@@ -1,0 +1,92 @@
+// Which room (and program) a websocket request is for, by the serving mode: named rooms (S2),
+// one child per connection (--perconnection), or the programs of a directory (--dir).
+import type { Config } from "../config.ts";
+import type { RoomRegistry } from "../room/registry.ts";
+import type { Room } from "../room/room.ts";
+import { wellFormedRoomName } from "../room/name.ts";
+import type { Runtime } from "../runtime/types.ts";
+import { roomFromPath } from "./path.ts";
+
+/** Where a connection goes, and what its child is told of the request. */
+export interface Target {
+  room: Room;
+  /** ROOM for the child; null in --perconnection mode, where there are no rooms. */
+  envRoom: string | null;
+  scriptName: string;
+  pathInfo: string;
+}
+
+export type Refusal = { status: 400 | 404 | 429; reason: string; text: string };
+
+const INVALID: Refusal = { status: 400, reason: "invalid_room", text: "Invalid room" };
+const NOT_FOUND: Refusal = { status: 404, reason: "not_found", text: "Not found" };
+const FULL: Refusal = { status: 429, reason: "too_many_rooms", text: "Too many rooms" };
+
+let solo = 0;
+
+/** rawPath is the request path as sent, still percent-encoded. */
+export async function resolveTarget(
+  rawPath: string,
+  config: Config,
+  registry: RoomRegistry,
+  runtime: Runtime,
+): Promise<Target | Refusal> {
+  if (config.dir !== null) return await dirTarget(rawPath, config, registry, runtime);
+  if (config.perConnection) {
+    // websocketd's model: any path, one child each, the path told as PATH_INFO.
+    const room = registry.open(`#${++solo}`, { solo: true });
+    return room ? { room, envRoom: null, scriptName: "/", pathInfo: rawPath } : FULL;
+  }
+  const path = roomFromPath(rawPath);
+  if (path.kind === "other") return NOT_FOUND;
+  if (path.kind === "invalid") return INVALID;
+  if (config.rooms && !config.rooms.includes(path.name)) return INVALID;
+  const room = registry.open(path.name);
+  if (!room) return FULL;
+  return { room, envRoom: path.name, scriptName: "/", pathInfo: rawPath };
+}
+
+/** --dir: /NAME[/MORE] runs DIR/NAME; rooms are /NAME/ROOM unless --perconnection. */
+async function dirTarget(
+  rawPath: string,
+  config: Config,
+  registry: RoomRegistry,
+  runtime: Runtime,
+): Promise<Target | Refusal> {
+  const [, first = "", ...more] = rawPath.split("/");
+  let name: string;
+  try {
+    name = decodeURIComponent(first);
+  } catch {
+    return NOT_FOUND;
+  }
+  // Only a plain file name of DIR: never a path out of it, never a hidden file.
+  if (name === "" || name.startsWith(".") || /[\/\\\0]/.test(name)) return NOT_FOUND;
+  const cmd = `${config.dir}/${name}`;
+  const real = await runtime.realPath(cmd);
+  const dir = await runtime.realPath(config.dir!);
+  if (!real || !dir || !real.startsWith(dir + "/") || !await runtime.isExecutable(real)) {
+    return NOT_FOUND;
+  }
+  const program = { cmd: real, args: [] };
+  const scriptName = `/${first}`;
+  const pathInfo = more.length > 0 ? `/${more.join("/")}` : "";
+  if (config.perConnection) {
+    const room = registry.open(`${name}#${++solo}`, { solo: true, program });
+    return room ? { room, envRoom: null, scriptName, pathInfo } : FULL;
+  }
+  // "/NAME/ROOM" or "/NAME/ROOM/": the room rules of S2 apply to ROOM.
+  if (more.length === 0 || more.length > 2 || (more.length === 2 && more[1] !== "")) {
+    return NOT_FOUND;
+  }
+  let roomName: string;
+  try {
+    roomName = decodeURIComponent(more[0]);
+  } catch {
+    return INVALID;
+  }
+  if (!wellFormedRoomName(roomName)) return INVALID;
+  if (config.rooms && !config.rooms.includes(roomName)) return INVALID;
+  const room = registry.open(`${name}/${roomName}`, { program });
+  return room ? { room, envRoom: roomName, scriptName, pathInfo } : FULL;
+}
