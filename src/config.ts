@@ -62,6 +62,12 @@ export interface Config {
   maxBuffer: number;
   /** Largest client message accepted and largest output message sent, in bytes. */
   maxFrameSize: number;
+  /** Who may open websockets (websocketd's --sameorigin and --origin); others get 403. */
+  origin: { same: boolean; allow: string[] | null };
+  /** --ssl: serve https and wss with this certificate and key (PEM file paths). */
+  tls: { cert: string; key: string } | null;
+  /** --redirport: a plain HTTP port that redirects everything to the https address. */
+  redirPort: number | null;
   /** Extra response headers: on every response, on upgrades only, on plain HTTP only. */
   headers: { all: [string, string][]; ws: [string, string][]; http: [string, string][] };
   /** Serve GET /api/rooms and friends, and the lobby page at / without --staticdir. */

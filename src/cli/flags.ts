@@ -109,14 +109,8 @@ export const SHORT: Readonly<Record<string, Key | "help" | "version">> = {
 export const NOT_YET: ReadonlySet<Key> = new Set<Key>([
   "tcp",
   "tcpports",
-  "sameorigin",
-  "origin",
-  "ssl",
-  "sslcert",
-  "sslkey",
   "devconsole",
   "cgidir",
-  "redirport",
   "reverselookup",
   "unixsocket",
   "pingms",
@@ -149,4 +143,5 @@ export const REQUIRES: readonly (readonly [Key, Key])[] = [
   ["ssl", "sslcert"],
   ["ssl", "sslkey"],
   ["cachepersist", "cache"],
+  ["redirport", "ssl"],
 ];

@@ -85,17 +85,20 @@ websocketd compatibility:
                             Add a header to plain HTTP responses, repeatable
   --perconnection           One process per connection, on any path, as
                             websocketd does (SCRIPT_NAME=/, PATH_INFO=path)
-  --sameorigin              Refuse other origins (not supported yet)
-  --origin HOST[:PORT],...  Accept only these origins (not supported yet)
-  --ssl                     Serve wss and https (not supported yet)
-  --sslcert FILE            Certificate for --ssl (not supported yet)
-  --sslkey FILE             Key for --ssl (not supported yet)
+  --sameorigin              Refuse (403) websockets whose Origin is not this
+                            server, or that send no Origin
+  --origin HOST[:PORT],...  Accept websockets only from these origins (403
+                            otherwise); an entry without a port matches any
+  --ssl                     Serve https and wss; CMD gets HTTPS=on
+  --sslcert FILE            PEM certificate for --ssl
+  --sslkey FILE             PEM private key for --ssl
   --devconsole              Serve a page to try the socket (not supported yet)
   --dir DIR                 Serve every executable in DIR, with no CMD:
                             /NAME/ROOM is room ROOM of program NAME; with
                             --perconnection, /NAME[/MORE] as websocketd
   --cgidir DIR              Run CGI scripts from DIR (not supported yet)
-  --redirport PORT          Redirect this HTTP port to --ssl (not supported yet)
+  --redirport PORT          Also listen on PORT for plain HTTP and redirect
+                            every request to https (needs --ssl)
   --reverselookup           Look up client host names (not supported yet)
   --unixsocket PATH         Listen on a unix socket (not supported yet)
   --pingms MS               Ping clients every MS (not supported yet)

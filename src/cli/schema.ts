@@ -205,7 +205,8 @@ export const origins = v.pipe(
   v.string(),
   v.transform((s) => s.split(",")),
   v.check(
-    (list) => list.every((o) => /^[^\s/]+$/.test(o)),
+    // host, host:port, or scheme://host[:port], as websocketd takes them.
+    (list) => list.every((o) => /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^\s/]+$/i.test(o)),
     'expected comma-separated host[:port] entries, such as "example.com,localhost:8080"',
   ),
 );

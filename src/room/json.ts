@@ -145,8 +145,8 @@ export function routing(line: string): Routing {
 /**
  * Reads JSON text that JSON.parse has accepted, building objects itself. V8 (Deno 2.9's V8
  * 15; Node 24 and 26 too) can decode an escaped object key wrongly after an earlier parse
- * left a matching map transition: after `{"a":0,"\\\\":1}`, `{"a":0,"\\"":1}` comes back with
- * the key `\\` (nodejs/node#63785). Lone strings and numbers still go through JSON.parse, a
+ * left a matching map transition: after `{"a":0,"\\":1}`, `{"a":0,"\"":1}` comes back with
+ * the key `\` (nodejs/node#63785). Lone strings and numbers still go through JSON.parse, a
  * path that bug does not touch. Keys become own properties, "__proto__" included.
  */
 export function readJson(text: string): unknown {

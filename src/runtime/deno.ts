@@ -52,6 +52,7 @@ export function denoRuntime(): Runtime {
     realPath: (path) => Deno.realPath(path).catch(() => null),
     isDir: (path) => Deno.stat(path).then((s) => s.isDirectory, () => false),
     isExecutable,
+    readTextFile: (path) => Deno.readTextFile(path),
     openFile,
   };
 }
@@ -118,6 +119,7 @@ function serveApp(app: Hono, opts: ServeOptions): Promise<Listener> {
       server = Deno.serve({
         hostname: opts.host,
         port: opts.port,
+        ...(opts.tls ? { cert: opts.tls.cert, key: opts.tls.key } : {}),
         onListen: () => {},
         onError: () => new Response("Internal server error\n", { status: 500 }),
       }, (req, info) => app.fetch(req, { remoteAddr: info.remoteAddr }));

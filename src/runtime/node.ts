@@ -9,7 +9,8 @@ import { STATUS_CODES } from "node:http";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { createReadStream } from "node:fs";
-import { access, constants, realpath, stat } from "node:fs/promises";
+import { access, constants, readFile, realpath, stat } from "node:fs/promises";
+import { createServer as createHttpsServer } from "node:https";
 import { Readable } from "node:stream";
 import process from "node:process";
 import type { Context, Hono } from "hono";
@@ -61,6 +62,7 @@ export function nodeRuntime(): Runtime {
     realPath: (path) => realpath(path).catch(() => null),
     isDir: (path) => stat(path).then((s) => s.isDirectory(), () => false),
     isExecutable,
+    readTextFile: (path) => readFile(path, "utf8"),
     openFile,
   };
 }
@@ -164,6 +166,12 @@ function serveApp(app: Hono, opts: ServeOptions): Promise<Listener> {
       hostname: opts.host,
       port: opts.port,
       websocket: { server: wss },
+      ...(opts.tls
+        ? {
+          createServer: createHttpsServer,
+          serverOptions: { cert: opts.tls.cert, key: opts.tls.key },
+        }
+        : {}),
     });
     // A second listener stops node-server from writing its own bodyless refusal.
     server.on("upgrade", (req: IncomingMessage, socket: Duplex) => {

@@ -58,6 +58,8 @@ export interface ServeOptions {
   port: number;
   /** Largest websocket message accepted before the runtime closes with 1009, if it can. */
   maxPayload: number;
+  /** Serve https/wss with this PEM certificate and key (file contents). */
+  tls?: { cert: string; key: string };
 }
 
 /** A file found for static serving. */
@@ -86,6 +88,7 @@ export interface Runtime {
   /** Resolves symlinks; null when the path does not exist. */
   realPath(path: string): Promise<string | null>;
   isDir(path: string): Promise<boolean>;
+  readTextFile(path: string): Promise<string>;
   /** A regular file with an execute bit. */
   isExecutable(path: string): Promise<boolean>;
   openFile(path: string): Promise<StaticFile | null>;

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Config } from "../config.ts";
 import { resolveTarget } from "./target.ts";
+import { originAllowed } from "./origin.ts";
 import { roomEvents } from "./connect.ts";
 import type { ConnectDeps } from "./connect.ts";
 import { apiRoutes } from "./api.ts";
@@ -24,7 +25,12 @@ export interface AppExtras {
 
 export function createApp(deps: ConnectDeps, state: AppState, extras: AppExtras): Hono {
   const { config, registry, runtime, stats } = deps;
-  const refuse = (c: Context, status: 400 | 404 | 429 | 503, reason: string, text: string) => {
+  const refuse = (
+    c: Context,
+    status: 400 | 403 | 404 | 429 | 503,
+    reason: string,
+    text: string,
+  ) => {
     stats.refused(reason);
     return c.text(`${text}\n`, status);
   };
@@ -34,6 +40,10 @@ export function createApp(deps: ConnectDeps, state: AppState, extras: AppExtras)
   app.get("*", async (c, next) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return next();
     if (state.draining) return refuse(c, 503, "draining", "Server is shutting down");
+    const tls = config.tls !== null;
+    if (!originAllowed(config.origin, c.req.header("origin"), c.req.header("host"), tls)) {
+      return refuse(c, 403, "origin", "Origin not allowed");
+    }
     if (config.oneshot && state.oneshotUsed) {
       return refuse(c, 429, "oneshot", "Already serving a client");
     }

@@ -51,7 +51,7 @@ export function roomEvents(c: Context, target: Target, d: ConnectDeps): WSEvents
     childEnv({
       serverEnv: d.runtime.env(),
       passEnv: d.config.passEnv,
-      req: { method, url, httpVersion: "1.1", headers, peer, tls: false },
+      req: { method, url, httpVersion: "1.1", headers, peer, tls: d.config.tls !== null },
       room: target.envRoom,
       scriptName: target.scriptName,
       pathInfo: target.pathInfo,

@@ -1,7 +1,8 @@
 // The server's life: listen, serve rooms, drain on a signal or when --oneshot is done.
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
-import type { Listener, Runtime } from "../runtime/types.ts";
+import { Hono } from "hono";
+import type { Listener, Runtime, ServeOptions } from "../runtime/types.ts";
 import { LocalRegistry } from "../room/registry.ts";
 import { CLOSE } from "../room/room.ts";
 import { createApp } from "./app.ts";
@@ -59,16 +60,34 @@ export async function startServer(
     { statics, metrics },
   );
 
+  const tls = config.tls
+    ? {
+      cert: await readPem(runtime, config.tls.cert, "--sslcert"),
+      key: await readPem(runtime, config.tls.key, "--sslkey"),
+    }
+    : undefined;
   const listeners: Listener[] = [];
+  const redirects: Listener[] = [];
   try {
     for (const addr of config.listen) {
-      listeners.push(await listen(runtime, app, addr.host, addr.port, config.maxFrameSize));
+      const opts = { host: addr.host, port: addr.port, maxPayload: config.maxFrameSize, tls };
+      listeners.push(await listen(runtime, app, opts));
+    }
+    if (config.redirPort !== null) {
+      for (const l of listeners) {
+        const opts = { host: l.host, port: config.redirPort, maxPayload: 1024 };
+        redirects.push(await listen(runtime, redirectApp(l.port), opts));
+      }
     }
   } catch (err) {
-    await Promise.all(listeners.map((l) => l.close()));
+    await Promise.all([...listeners, ...redirects].map((l) => l.close()));
     throw err;
   }
-  for (const l of listeners) log.info(`listening on http://${hostPort(l.host, l.port)}`);
+  const scheme = tls ? "https" : "http";
+  for (const l of listeners) log.info(`listening on ${scheme}://${hostPort(l.host, l.port)}`);
+  for (const l of redirects) {
+    log.info(`redirecting http://${hostPort(l.host, l.port)} to https`);
+  }
 
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -79,7 +98,7 @@ export async function startServer(
       });
       await registry.closeAll(CLOSE.goingAway, "going away");
       await clientsClosed;
-      await Promise.all(listeners.map((l) => l.close()));
+      await Promise.all([...listeners, ...redirects].map((l) => l.close()));
       finish(0);
     })();
     return stopping;
@@ -91,15 +110,10 @@ export async function startServer(
   return { listeners, finished, stop, kill };
 }
 
-async function listen(
-  runtime: Runtime,
-  app: Parameters<Runtime["serve"]>[0],
-  host: string,
-  port: number,
-  maxPayload: number,
-): Promise<Listener> {
+async function listen(runtime: Runtime, app: Hono, opts: ServeOptions): Promise<Listener> {
+  const { host, port } = opts;
   try {
-    return await runtime.serve(app, { host, port, maxPayload });
+    return await runtime.serve(app, opts);
   } catch (err) {
     const e = err as Error & { code?: string };
     const why = e.code === "EADDRINUSE"
@@ -111,6 +125,26 @@ async function listen(
       : e.message;
     throw new Error(`Cannot listen on "${hostPort(host, port)}": ${why}`);
   }
+}
+
+async function readPem(runtime: Runtime, path: string, flag: string): Promise<string> {
+  try {
+    return await runtime.readTextFile(path);
+  } catch (err) {
+    throw new Error(`Cannot read ${flag} "${path}": ${(err as Error).message}`);
+  }
+}
+
+/** --redirport: every plain HTTP request is sent to the same host and path over https. */
+function redirectApp(httpsPort: number): Hono {
+  const app = new Hono();
+  app.all("*", (c) => {
+    const url = new URL(c.req.url);
+    url.protocol = "https:";
+    url.port = String(httpsPort);
+    return c.redirect(url.toString(), 301);
+  });
+  return app;
 }
 
 function hostPort(host: string, port: number): string {

@@ -141,6 +141,7 @@ export class FakeRuntime implements Runtime {
   realPath = unused;
   isDir = unused;
   isExecutable = unused;
+  readTextFile = unused;
   openFile = unused;
 }
 
