@@ -68,6 +68,10 @@ export interface Config {
   tls: { cert: string; key: string } | null;
   /** --redirport: a plain HTTP port that redirects everything to the https address. */
   redirPort: number | null;
+  /** --pingms: ping clients this often, drop those silent for twice as long; null: never. */
+  pingMs: number | null;
+  /** --passstderr: stdout and stderr lines go to clients as {"stream":…,"data":…}. */
+  passStderr: boolean;
   /** Extra response headers: on every response, on upgrades only, on plain HTTP only. */
   headers: { all: [string, string][]; ws: [string, string][]; http: [string, string][] };
   /** Serve GET /api/rooms and friends, and the lobby page at / without --staticdir. */

@@ -113,8 +113,6 @@ export const NOT_YET: ReadonlySet<Key> = new Set<Key>([
   "cgidir",
   "reverselookup",
   "unixsocket",
-  "pingms",
-  "passstderr",
 ]);
 
 /** Pairs that cannot be given together, as in ScaleSocket and websocketd. */
@@ -131,6 +129,10 @@ export const CONFLICTS: readonly (readonly [Key, Key])[] = [
   ["frame", "serverframe"],
   ["tcpports", "maxrooms"],
   ["verbose", "loglevel"],
+  ["passstderr", "json"],
+  ["passstderr", "frame"],
+  ["passstderr", "serverframe"],
+  ["passstderr", "binary"],
   ["devconsole", "staticdir"],
   ["devconsole", "cgidir"],
 ];

@@ -101,8 +101,10 @@ websocketd compatibility:
                             every request to https (needs --ssl)
   --reverselookup           Look up client host names (not supported yet)
   --unixsocket PATH         Listen on a unix socket (not supported yet)
-  --pingms MS               Ping clients every MS (not supported yet)
-  --passstderr              Send CMD's stderr to clients too (not supported yet)
+  --pingms MS               Ping clients every MS; close those silent for 2xMS
+                            (on Deno rounded to whole seconds)
+  --passstderr              Send stdout and stderr lines to clients as
+                            {"stream":"stdout"|"stderr","data":LINE}
 
 Logging:
   --log text|json           Log format on stderr [default: text]

@@ -88,6 +88,8 @@ function toConfig(o: Options, cmd: string, args: string[], platform: string): Co
     origin: { same: o.sameorigin ?? false, allow: o.origin ?? null },
     tls: o.ssl ? { cert: o.sslcert!, key: o.sslkey! } : null,
     redirPort: o.redirport ?? null,
+    pingMs: o.pingms ?? null,
+    passStderr: o.passstderr ?? false,
     headers: { all: o.header ?? [], ws: o["header-ws"] ?? [], http: o["header-http"] ?? [] },
     api: o.api ?? false,
     metrics: o.metrics ?? false,

@@ -55,9 +55,10 @@ export function createInput(config: Config, room: string): Input {
       }
       const framed = withFrom(text, from.id);
       if (framed === null) return { drop: "not a JSON object" };
-      // Raw CR/LF can only be whitespace in valid JSON: flatten it so one message stays
-      // one line for the child.
-      return { bytes: inputBytes(split, framed.replace(/[\r\n]+/g, " ")) };
+      // Raw CR/LF can only be whitespace in valid JSON: dropped at the ends and flattened
+      // inside, so one message stays one line for the child.
+      const line = framed.replace(/^[\r\n]+|[\r\n]+$/g, "").replace(/[\r\n]+/g, " ");
+      return { bytes: inputBytes(split, line) };
     },
     join: (who) => template(config.joinMsg, who),
     leave: (who) => template(config.leaveMsg, who),

@@ -85,17 +85,22 @@ export function isJsonObject(text: string): boolean {
  */
 export function withFrom(text: string, id: number): string | null {
   if (!isJsonObject(text)) return null;
-  const { list, open, close } = members(text);
-  const keep = list.filter((m) => m.key !== "_from");
+  const { list, open } = members(text);
   const from = `"_from":${id}`;
-  if (keep.length === list.length) {
-    // The common case: no _from to remove, insert before the closing brace.
-    const head = text.slice(0, close).trimEnd();
-    return `${head}${list.length > 0 ? "," : ""}${from}${text.slice(close)}`;
-  }
-  const parts = keep.map((m) => text.slice(m.start, m.valueEnd));
-  parts.push(from);
-  return `${text.slice(0, open + 1)}${parts.join(",")}${text.slice(close)}`;
+  if (list.length === 0) return `${text.slice(0, open + 1)}${from}${text.slice(open + 1)}`;
+  const last = list[list.length - 1];
+  // Everything outside the members (braces, whitespace) stays where it was; _from goes right
+  // after the last member's value.
+  let out = text.slice(0, list[0].start);
+  let wrote = false;
+  list.forEach((m, i) => {
+    if (m.key === "_from") return;
+    // A member keeps the separator that followed it, unless nothing kept follows.
+    if (wrote) out += i > 0 ? text.slice(list[i - 1].valueEnd, m.start) : ",";
+    out += text.slice(m.start, m.valueEnd);
+    wrote = true;
+  });
+  return `${out}${wrote ? "," : ""}${from}${text.slice(last.valueEnd)}`;
 }
 
 /** What the server needs of an output line: where it goes, whether it is metadata or kept. */

@@ -32,6 +32,7 @@ const decoder = new TextDecoder();
 
 export function createOutput(config: Config, sink: OutputSink): Output {
   if (config.frame.server === "gwsocket") return gwOutput(config, sink);
+  if (config.passStderr) return streamOutput(config, sink, "stdout");
   const splitter = createSplitter(
     config.split,
     config.maxFrameSize,
@@ -49,6 +50,26 @@ export function createOutput(config: Config, sink: OutputSink): Output {
     const r = routing(msg);
     if (json && r.meta) return sink.meta(r.meta);
     sink.deliver({ msg, to: json ? r.to : null, cache: tagged ? r.cache : true });
+  };
+  return {
+    push: (chunk) => splitter.push(chunk).forEach(send),
+    end: () => splitter.end().forEach(send),
+  };
+}
+
+/**
+ * --passstderr (websocketd): each line of stdout or stderr goes out as
+ * `{"stream":"stdout"|"stderr","data":LINE}`; bytes that are not UTF-8 are shown with U+FFFD.
+ */
+export function streamOutput(config: Config, sink: OutputSink, stream: string): Output {
+  const splitter = createSplitter(
+    config.split,
+    config.maxFrameSize,
+    (bytes) => sink.warn(`${stream} message longer than --maxframesize sent in pieces`, bytes),
+  );
+  const send = (bytes: Uint8Array) => {
+    const msg = JSON.stringify({ stream, data: decoder.decode(bytes) });
+    sink.deliver({ msg, to: null, cache: config.cache?.kind !== "tagged" });
   };
   return {
     push: (chunk) => splitter.push(chunk).forEach(send),

@@ -26,6 +26,8 @@ export class ChildLink {
     private readonly log: Logger,
     private readonly stats: Stats,
     private readonly output: Output,
+    /** --passstderr: stderr lines go to the clients too. */
+    private readonly errors: Output | null,
     /** Called once: the child and its group are gone, and its output delivered. */
     private readonly ended: (how: Ending) => void,
   ) {}
@@ -95,6 +97,7 @@ export class ChildLink {
     const lines = createSplitter({ kind: "lines" }, 64 * 1024);
     const decoder = new TextDecoder();
     return (chunk) => {
+      this.errors?.push(chunk);
       for (const line of lines.push(chunk)) {
         this.log.info(decoder.decode(line), { pid, stream: "stderr" });
       }
@@ -108,6 +111,7 @@ export class ChildLink {
     if (!this.stopping) await reapGroup(child, this.config.closeMs);
     await output;
     this.output.end();
+    this.errors?.end();
     this.log.info("process exited", {
       pid: child.pid,
       ...(status.signal ? { signal: status.signal } : { code: status.code ?? -1 }),

@@ -9,7 +9,7 @@ import type { Logger } from "../log.ts";
 import type { ExitStatus, Runtime } from "../runtime/types.ts";
 import type { History } from "./history.ts";
 import { createInput, type Input, type Sender } from "./input.ts";
-import { createOutput, type Delivery } from "./output.ts";
+import { createOutput, type Delivery, type OutputSink, streamOutput } from "./output.ts";
 import { ChildLink, type Ending } from "./process.ts";
 import type { Stats } from "./stats.ts";
 
@@ -74,12 +74,14 @@ export class Room {
     const { config, runtime } = deps;
     this.log = deps.log.with({ room: name });
     this.codec = createInput(config, name);
-    const output = createOutput(config, {
+    const sink: OutputSink = {
       deliver: (d) => this.deliver(d),
       meta: (m) => this.metadata = m,
       closeClient: (id) => this.members.get(id)?.close(CLOSE.normal, ""),
       warn: (msg, bytes) => this.log.warn(msg, { bytes }),
-    });
+    };
+    const output = createOutput(config, sink);
+    const errors = config.passStderr ? streamOutput(config, sink, "stderr") : null;
     this.link = new ChildLink(
       deps.program,
       config,
@@ -87,6 +89,7 @@ export class Room {
       this.log,
       deps.stats,
       output,
+      errors,
       (how) => this.ended(how),
     );
   }

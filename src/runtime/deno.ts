@@ -29,7 +29,7 @@ export function denoRuntime(): Runtime {
       return spawnChild(file, args, opts.env, posix);
     },
     serve: serveApp,
-    upgrade: (c, events) => Promise.resolve(upgrade(c, events)),
+    upgrade: (c, events, opts) => Promise.resolve(upgrade(c, events, opts?.pingMs ?? null)),
     peer(c: unknown): PeerInfo {
       const addr = ((c as Context).env as DenoBindings).remoteAddr;
       return { address: addr.hostname, port: addr.port };
@@ -77,10 +77,13 @@ async function openFile(path: string): Promise<StaticFile | null> {
 }
 
 /** Our own small adapter over Deno.upgradeWebSocket, shaped like hono's helpers. */
-function upgrade(c: Context, events: WSEvents): Response {
+function upgrade(c: Context, events: WSEvents, pingMs: number | null): Response {
   let pair: { socket: WebSocket; response: Response };
   try {
-    pair = Deno.upgradeWebSocket(c.req.raw);
+    // Deno pings after half its idleTimeout of silence and closes after the other half:
+    // --pingms maps to that as closely as whole seconds allow. Without it, no pings (0).
+    const idleTimeout = pingMs ? Math.max(1, Math.round((2 * pingMs) / 1000)) : 0;
+    pair = Deno.upgradeWebSocket(c.req.raw, { idleTimeout });
   } catch (err) {
     return new Response(`Bad websocket handshake: ${(err as Error).message}\n`, { status: 400 });
   }

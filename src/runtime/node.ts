@@ -3,6 +3,7 @@
 import { serve, upgradeWebSocket } from "@hono/node-server";
 import type { HttpBindings } from "@hono/node-server";
 import { WebSocketServer } from "ws";
+import type { WebSocket } from "ws";
 import { spawn as spawnProcess } from "node:child_process";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { STATUS_CODES } from "node:http";
@@ -24,6 +25,7 @@ import type {
   ServeOptions,
   StaticFile,
   StopSignal,
+  UpgradeOptions,
 } from "./types.ts";
 import { spawnErrorMessage } from "./errors.ts";
 import { resolveCommand } from "./resolve.ts";
@@ -39,9 +41,10 @@ export function nodeRuntime(): Runtime {
     os: process.platform === "win32" ? "windows" : process.platform,
     spawn: (cmd, args, opts) => spawnChild(cmd, args, opts.env, posix),
     serve: serveApp,
-    upgrade(c: Context, events: WSEvents) {
+    upgrade(c: Context, events: WSEvents, opts?: UpgradeOptions) {
       (c.env as Bindings)[UPGRADING] = true;
-      return upgradeWebSocket(c, events);
+      const pingMs = opts?.pingMs;
+      return upgradeWebSocket(c, pingMs ? withPings(events, pingMs) : events);
     },
     peer(c: unknown): PeerInfo {
       const socket = ((c as Context).env as Bindings).incoming.socket;
@@ -72,6 +75,30 @@ function isExecutable(path: string): Promise<boolean> {
     (s) => s.isFile() && access(path, constants.X_OK).then(() => true, () => false),
     () => false,
   );
+}
+
+/** websocketd's --pingms: a ping every ms; a client silent for 2×ms is cut off. */
+function withPings(events: WSEvents, ms: number): WSEvents {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  return {
+    ...events,
+    onOpen(e, ctx) {
+      const ws = ctx.raw as WebSocket;
+      let heard = Date.now();
+      const alive = () => heard = Date.now();
+      ws.on("pong", alive);
+      ws.on("message", alive);
+      timer = setInterval(() => {
+        if (Date.now() - heard > 2 * ms) return ws.terminate();
+        ws.ping();
+      }, ms);
+      events.onOpen?.(e, ctx);
+    },
+    onClose(e, ctx) {
+      clearInterval(timer);
+      events.onClose?.(e, ctx);
+    },
+  };
 }
 
 async function openFile(path: string): Promise<StaticFile | null> {

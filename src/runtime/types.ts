@@ -68,6 +68,11 @@ export interface StaticFile {
   size: number;
 }
 
+export interface UpgradeOptions {
+  /** Ping the client every pingMs; close it when it stays silent for twice that. */
+  pingMs?: number | null;
+}
+
 export interface Runtime {
   readonly name: "node" | "deno";
   /** "linux", "darwin", "windows" … */
@@ -76,7 +81,7 @@ export interface Runtime {
   spawn(cmd: string, args: string[], opts: SpawnOptions): Promise<Child>;
   serve(app: Hono, opts: ServeOptions): Promise<Listener>;
   /** Upgrades the request behind c to a websocket; returns the response to send. */
-  upgrade(c: Context, events: WSEvents): Promise<Response>;
+  upgrade(c: Context, events: WSEvents, opts?: UpgradeOptions): Promise<Response>;
   /** The peer of the request behind this Hono context. */
   peer(c: unknown): PeerInfo;
   /** Calls handler on SIGINT/SIGTERM; returns a function that removes it. */

@@ -50,7 +50,7 @@ export function createApp(deps: ConnectDeps, state: AppState, extras: AppExtras)
     const target = await resolveTarget(rawPath(c.req.url), config, registry, runtime);
     if (!("room" in target)) return refuse(c, target.status, target.reason, target.text);
     if (config.oneshot) state.oneshotUsed = true;
-    return runtime.upgrade(c, roomEvents(c, target, deps));
+    return runtime.upgrade(c, roomEvents(c, target, deps), { pingMs: config.pingMs });
   });
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.get(

@@ -39,7 +39,7 @@ test("withFrom appends _from last and keeps every other byte", () => {
   assert.equal(withFrom('{"a":1,"b":[2,3]}', 12), '{"a":1,"b":[2,3],"_from":12}');
   assert.equal(
     withFrom(' \n{ "a" :\t1 ,\r\n "b" : "x" \n}\t', 7),
-    ' \n{ "a" :\t1 ,\r\n "b" : "x","_from":7}\t',
+    ' \n{ "a" :\t1 ,\r\n "b" : "x","_from":7 \n}\t',
   );
 });
 
@@ -53,7 +53,7 @@ test("withFrom keeps a nested _from, which is the client's own data", () => {
 test("withFrom replaces a client's top-level _from so ids cannot be spoofed", () => {
   assert.equal(withFrom('{"_from":1,"a":2}', 5), '{"a":2,"_from":5}');
   assert.equal(withFrom('{"a":2,"_from":"me"}', 5), '{"a":2,"_from":5}');
-  assert.equal(withFrom(' { "_from" : {"x":[1]} } ', 5), ' {"_from":5} ');
+  assert.equal(withFrom(' { "_from" : {"x":[1]} } ', 5), ' { "_from":5 } ');
 });
 
 test("withFrom replaces a _from whose key is spelled with escapes", () => {
