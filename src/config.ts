@@ -32,6 +32,8 @@ export interface Config {
   perConnection: boolean;
   /** Every address the server listens on (`--addr`, or websocketd's `--port`/`--address`). */
   listen: ListenAddr[];
+  /** --unixsocket: listen on this unix socket instead of `listen`. */
+  unixSocket: string | null;
   split: Split;
   /** Framing of client messages to the child, and of the child's output to clients. */
   frame: { client: Framing; server: Framing };

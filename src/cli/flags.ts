@@ -112,13 +112,17 @@ export const NOT_YET: ReadonlySet<Key> = new Set<Key>([
   "devconsole",
   "cgidir",
   "reverselookup",
-  "unixsocket",
 ]);
 
 /** Pairs that cannot be given together, as in ScaleSocket and websocketd. */
 export const CONFLICTS: readonly (readonly [Key, Key])[] = [
   ["addr", "port"],
   ["addr", "address"],
+  ["unixsocket", "addr"],
+  ["unixsocket", "port"],
+  ["unixsocket", "address"],
+  ["unixsocket", "ssl"],
+  ["unixsocket", "redirport"],
   ["binary", "delimiters"],
   ["binary", "null"],
   ["null", "delimiters"],

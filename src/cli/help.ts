@@ -100,7 +100,7 @@ websocketd compatibility:
   --redirport PORT          Also listen on PORT for plain HTTP and redirect
                             every request to https (needs --ssl)
   --reverselookup           Look up client host names (not supported yet)
-  --unixsocket PATH         Listen on a unix socket (not supported yet)
+  --unixsocket PATH         Listen on this unix socket instead of a TCP port
   --pingms MS               Ping clients every MS; close those silent for 2xMS
                             (on Deno rounded to whole seconds)
   --passstderr              Send stdout and stderr lines to clients as

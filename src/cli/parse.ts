@@ -69,6 +69,7 @@ function toConfig(o: Options, cmd: string, args: string[], platform: string): Co
     dir: o.dir ?? null,
     perConnection: o.perconnection ?? false,
     listen: listen(o),
+    unixSocket: o.unixsocket ?? null,
     split: split(o),
     frame: framing(o),
     joinMsg: o.joinmsg ?? (o.json ? JSON_JOIN : null),

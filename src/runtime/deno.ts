@@ -117,24 +117,34 @@ function guard(fn: () => void): void {
 
 function serveApp(app: Hono, opts: ServeOptions): Promise<Listener> {
   return new Promise((resolve, reject) => {
-    let server: Deno.HttpServer<Deno.NetAddr>;
+    let server: Deno.HttpServer<Deno.NetAddr | Deno.UnixAddr>;
+    const handler = (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr | Deno.UnixAddr>) =>
+      app.fetch(req, {
+        remoteAddr: "port" in info.remoteAddr ? info.remoteAddr : { hostname: "", port: 0 },
+      });
+    const common = {
+      onListen: () => {},
+      onError: () => new Response("Internal server error\n", { status: 500 }),
+    };
     try {
-      server = Deno.serve({
-        hostname: opts.host,
-        port: opts.port,
-        ...(opts.tls ? { cert: opts.tls.cert, key: opts.tls.key } : {}),
-        onListen: () => {},
-        onError: () => new Response("Internal server error\n", { status: 500 }),
-      }, (req, info) => app.fetch(req, { remoteAddr: info.remoteAddr }));
+      server = opts.path !== undefined
+        ? Deno.serve({ ...common, path: opts.path }, handler)
+        : Deno.serve({
+          ...common,
+          hostname: opts.host,
+          port: opts.port,
+          ...(opts.tls ? { cert: opts.tls.cert, key: opts.tls.key } : {}),
+        }, handler);
     } catch (err) {
       const e = err as Error;
       // Deno names the failure by class; give callers Node's code so messages match.
       reject(Object.assign(e, { code: e.name === "AddrInUse" ? "EADDRINUSE" : e.name }));
       return;
     }
+    const addr = server.addr;
     resolve({
-      host: opts.host,
-      port: server.addr.port,
+      host: opts.path ?? opts.host,
+      port: "port" in addr ? addr.port : 0,
       close: () => server.shutdown(),
     });
   });

@@ -1,6 +1,6 @@
 // The runtime seam on Node: http and websockets through @hono/node-server and ws, processes
 // through child_process.
-import { serve, upgradeWebSocket } from "@hono/node-server";
+import { createAdaptorServer, upgradeWebSocket } from "@hono/node-server";
 import type { HttpBindings } from "@hono/node-server";
 import { WebSocketServer } from "ws";
 import type { WebSocket } from "ws";
@@ -180,7 +180,7 @@ function wrapChild(cp: ChildProcessWithoutNullStreams, posix: boolean): Child {
 function serveApp(app: Hono, opts: ServeOptions): Promise<Listener> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload });
   return new Promise((resolve, reject) => {
-    const server = serve({
+    const server = createAdaptorServer({
       fetch: async (req, bindings) => {
         const env = bindings as Bindings;
         const res = await app.fetch(req, env);
@@ -191,7 +191,6 @@ function serveApp(app: Hono, opts: ServeOptions): Promise<Listener> {
         return res;
       },
       hostname: opts.host,
-      port: opts.port,
       websocket: { server: wss },
       ...(opts.tls
         ? {
@@ -205,6 +204,8 @@ function serveApp(app: Hono, opts: ServeOptions): Promise<Listener> {
       if (req.headers.upgrade?.toLowerCase() !== "websocket") socket.destroy();
     });
     server.once("error", (err: NodeJS.ErrnoException) => reject(err));
+    if (opts.path !== undefined) server.listen(opts.path);
+    else server.listen(opts.port, opts.host);
     server.once("listening", () => {
       const addr = server.address();
       const port = typeof addr === "object" && addr ? addr.port : opts.port;

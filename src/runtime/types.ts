@@ -56,6 +56,8 @@ export interface Listener {
 export interface ServeOptions {
   host: string;
   port: number;
+  /** Listen on this unix socket instead of host and port. */
+  path?: string;
   /** Largest websocket message accepted before the runtime closes with 1009, if it can. */
   maxPayload: number;
   /** Serve https/wss with this PEM certificate and key (file contents). */

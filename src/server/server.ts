@@ -69,9 +69,14 @@ export async function startServer(
   const listeners: Listener[] = [];
   const redirects: Listener[] = [];
   try {
-    for (const addr of config.listen) {
-      const opts = { host: addr.host, port: addr.port, maxPayload: config.maxFrameSize, tls };
+    if (config.unixSocket !== null) {
+      const opts = { host: "", port: 0, path: config.unixSocket, maxPayload: config.maxFrameSize };
       listeners.push(await listen(runtime, app, opts));
+    } else {
+      for (const addr of config.listen) {
+        const opts = { host: addr.host, port: addr.port, maxPayload: config.maxFrameSize, tls };
+        listeners.push(await listen(runtime, app, opts));
+      }
     }
     if (config.redirPort !== null) {
       for (const l of listeners) {
@@ -84,7 +89,10 @@ export async function startServer(
     throw err;
   }
   const scheme = tls ? "https" : "http";
-  for (const l of listeners) log.info(`listening on ${scheme}://${hostPort(l.host, l.port)}`);
+  for (const l of listeners) {
+    const where = config.unixSocket ?? `${scheme}://${hostPort(l.host, l.port)}`;
+    log.info(`listening on ${config.unixSocket !== null ? `unix:${where}` : where}`);
+  }
   for (const l of redirects) {
     log.info(`redirecting http://${hostPort(l.host, l.port)} to https`);
   }
@@ -112,6 +120,7 @@ export async function startServer(
 
 async function listen(runtime: Runtime, app: Hono, opts: ServeOptions): Promise<Listener> {
   const { host, port } = opts;
+  const where = opts.path ?? hostPort(host, port);
   try {
     return await runtime.serve(app, opts);
   } catch (err) {
@@ -123,7 +132,7 @@ async function listen(runtime: Runtime, app: Hono, opts: ServeOptions): Promise<
       : e.code === "EADDRNOTAVAIL"
       ? "address not available"
       : e.message;
-    throw new Error(`Cannot listen on "${hostPort(host, port)}": ${why}`);
+    throw new Error(`Cannot listen on "${where}": ${why}`);
   }
 }
 
