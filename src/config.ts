@@ -56,6 +56,11 @@ export interface Config {
   rooms: string[] | null;
   /** Cap on live rooms (= live children); null is unlimited. */
   maxRooms: number | null;
+  /**
+   * --tcp (S6): each room's child gets the lowest free port of this range (END inclusive) as
+   * PORT, and messages go over a TCP connection to it instead of stdin and stdout; null: stdio.
+   */
+  tcp: { start: number; end: number } | null;
   /** Serve one client, then exit. */
   oneshot: boolean;
   /** Directory served for plain HTTP GET/HEAD; null serves nothing. */
@@ -74,6 +79,12 @@ export interface Config {
   pingMs: number | null;
   /** --passstderr: stdout and stderr lines go to clients as {"stream":…,"data":…}. */
   passStderr: boolean;
+  /** --cgidir: plain HTTP requests for /NAME run the CGI script DIR/NAME; null: none. */
+  cgiDir: string | null;
+  /** --reverselookup: REMOTE_HOST is the client's host name by reverse DNS. */
+  reverseLookup: boolean;
+  /** --devconsole: every plain GET not otherwise served gets a page to try the socket. */
+  devConsole: boolean;
   /** Extra response headers: on every response, on upgrades only, on plain HTTP only. */
   headers: { all: [string, string][]; ws: [string, string][]; http: [string, string][] };
   /** Serve GET /api/rooms and friends, and the lobby page at / without --staticdir. */

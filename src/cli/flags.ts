@@ -107,11 +107,6 @@ export const SHORT: Readonly<Record<string, Key | "help" | "version">> = {
  * `--dir` will also have to make CMD optional: websocketd runs the programs in DIR instead.
  */
 export const NOT_YET: ReadonlySet<Key> = new Set<Key>([
-  "tcp",
-  "tcpports",
-  "devconsole",
-  "cgidir",
-  "reverselookup",
 ]);
 
 /** Pairs that cannot be given together, as in ScaleSocket and websocketd. */

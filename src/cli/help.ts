@@ -36,9 +36,10 @@ Rooms:
                             none [default: PATH,LD_LIBRARY_PATH on Linux;
                             PATH,DYLD_LIBRARY_PATH on macOS;
                             PATH,SystemRoot,COMSPEC,PATHEXT,WINDIR on Windows]
-  --tcp                     Talk to CMD over TCP on $PORT (not supported yet)
-  --tcpports START:END      Ports for --tcp [default: 9001:9999]
-                            (not supported yet)
+  --tcp                     Talk to CMD over TCP: CMD gets a free port as $PORT
+                            and must listen on 127.0.0.1; the server connects,
+                            retrying for --delay SECONDS [default: 5]
+  --tcpports START:END      Ports for --tcp, END included [default: 9001:9999]
 
 Messages:
                             By default every line is a message, and a newline
@@ -92,14 +93,18 @@ websocketd compatibility:
   --ssl                     Serve https and wss; CMD gets HTTPS=on
   --sslcert FILE            PEM certificate for --ssl
   --sslkey FILE             PEM private key for --ssl
-  --devconsole              Serve a page to try the socket (not supported yet)
+  --devconsole              Answer plain GETs with a page that opens the
+                            socket at the same path (/lobby: room lobby)
   --dir DIR                 Serve every executable in DIR, with no CMD:
                             /NAME/ROOM is room ROOM of program NAME; with
                             --perconnection, /NAME[/MORE] as websocketd
-  --cgidir DIR              Run CGI scripts from DIR (not supported yet)
+  --cgidir DIR              Plain HTTP requests for /NAME run the CGI script
+                            DIR/NAME (request body on stdin, headers and body
+                            on stdout)
   --redirport PORT          Also listen on PORT for plain HTTP and redirect
                             every request to https (needs --ssl)
-  --reverselookup           Look up client host names (not supported yet)
+  --reverselookup           REMOTE_HOST is the client's name by reverse DNS
+                            (its address when the lookup fails within 2 s)
   --unixsocket PATH         Listen on this unix socket instead of a TCP port
   --pingms MS               Ping clients every MS; close those silent for 2xMS
                             (on Deno rounded to whole seconds)

@@ -14,6 +14,7 @@ export const DEFAULTS = {
   listen: { host: "0.0.0.0", port: 9000 },
   maxBuffer: 8 * 1024 * 1024,
   maxFrameSize: 1024 * 1024,
+  tcpPorts: { start: 9001, end: 9999 },
 } as const;
 
 /** websocketd's --passenv defaults: PATH plus what the dynamic loader needs. */
@@ -82,6 +83,7 @@ function toConfig(o: Options, cmd: string, args: string[], platform: string): Co
     passEnv: [...passEnv],
     rooms: o.rooms ?? null,
     maxRooms: o.maxrooms ?? null,
+    tcp: o.tcp ? { ...(o.tcpports ?? DEFAULTS.tcpPorts) } : null,
     oneshot: o.oneshot ?? false,
     staticDir: o.staticdir ?? null,
     maxBuffer: o.maxbuffer ?? DEFAULTS.maxBuffer,
@@ -91,6 +93,9 @@ function toConfig(o: Options, cmd: string, args: string[], platform: string): Co
     redirPort: o.redirport ?? null,
     pingMs: o.pingms ?? null,
     passStderr: o.passstderr ?? false,
+    devConsole: o.devconsole ?? false,
+    cgiDir: o.cgidir ?? null,
+    reverseLookup: o.reverselookup ?? false,
     headers: { all: o.header ?? [], ws: o["header-ws"] ?? [], http: o["header-http"] ?? [] },
     api: o.api ?? false,
     metrics: o.metrics ?? false,

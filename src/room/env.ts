@@ -26,6 +26,8 @@ export interface EnvOptions {
   pathInfo: string;
   serverSoftware: string;
   uniqueId: string;
+  /** REMOTE_HOST when a reverse lookup found a name (--reverselookup). */
+  remoteHost?: string;
   /** Set last, over everything else (e.g. PORT in TCP mode). */
   extra?: Record<string, string>;
 }
@@ -60,7 +62,8 @@ export function childEnv(o: EnvOptions): Record<string, string> {
   const search = req.url.search;
   set("SERVER_SOFTWARE", o.serverSoftware);
   set("REMOTE_ADDR", addr);
-  set("REMOTE_HOST", addr); // websocketd without --reverselookup
+  // The peer's host name with --reverselookup (found by the caller), else its address.
+  set("REMOTE_HOST", o.remoteHost ?? addr);
   set("REMOTE_PORT", String(req.peer.port));
   set("SERVER_NAME", serverName);
   set("SERVER_PORT", serverPort);

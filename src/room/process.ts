@@ -36,10 +36,11 @@ export class ChildLink {
     return this.child?.pid ?? null;
   }
 
-  async start(env: Record<string, string>): Promise<void> {
+  async start(env: Record<string, string> | Promise<Record<string, string>>): Promise<void> {
     const started = Date.now();
     let child: Child;
     try {
+      env = await env;
       child = await this.runtime.spawn(this.program.cmd, this.program.args, { env });
     } catch (err) {
       this.log.error((err as Error).message);

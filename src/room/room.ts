@@ -115,7 +115,7 @@ export class Room {
   }
 
   /** Adds a member; the first one spawns the child with the environment it brings. */
-  join(member: Member, env: () => Record<string, string>): void {
+  join(member: Member, env: () => Record<string, string> | Promise<Record<string, string>>): void {
     if (this.state === "stopping" || this.state === "ended") {
       return member.close(CLOSE.error, "room is closing");
     }

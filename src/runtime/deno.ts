@@ -15,6 +15,23 @@ import type {
 import { spawnErrorMessage } from "./errors.ts";
 import { resolveCommand } from "./resolve.ts";
 
+/** A reverse lookup that takes longer is given up: the address stands in for the name. */
+const LOOKUP_MS = 2000;
+
+/** The in-addr.arpa / ip6.arpa name of an address, for a PTR query. */
+function ptrName(ip: string): string | null {
+  const v4 = ip.replace(/^::ffff:/, "");
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(v4)) return `${v4.split(".").reverse().join(".")}.in-addr.arpa`;
+  if (!ip.includes(":")) return null;
+  // Expand "::" and pad every group to four nibbles, then reverse the nibbles.
+  const [head, tail = ""] = ip.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = [...left, ...Array(8 - left.length - right.length).fill("0"), ...right];
+  const nibbles = groups.map((g) => g.padStart(4, "0")).join("").split("");
+  return `${nibbles.reverse().join(".")}.ip6.arpa`;
+}
+
 interface DenoBindings {
   remoteAddr: { hostname: string; port: number };
 }
@@ -53,6 +70,17 @@ export function denoRuntime(): Runtime {
     isDir: (path) => Deno.stat(path).then((s) => s.isDirectory, () => false),
     isExecutable,
     readTextFile: (path) => Deno.readTextFile(path),
+    reverseLookup: async (ip) => {
+      const name = ptrName(ip);
+      if (!name) return null;
+      const timeout = AbortSignal.timeout(LOOKUP_MS);
+      try {
+        const names = await Deno.resolveDns(name, "PTR", { signal: timeout });
+        return names[0]?.replace(/\.$/, "") ?? null;
+      } catch {
+        return null;
+      }
+    },
     openFile,
   };
 }

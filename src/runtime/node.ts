@@ -12,6 +12,7 @@ import type { Duplex } from "node:stream";
 import { createReadStream } from "node:fs";
 import { access, constants, readFile, realpath, stat } from "node:fs/promises";
 import { createServer as createHttpsServer } from "node:https";
+import { reverse } from "node:dns/promises";
 import { Readable } from "node:stream";
 import process from "node:process";
 import type { Context, Hono } from "hono";
@@ -29,6 +30,15 @@ import type {
 } from "./types.ts";
 import { spawnErrorMessage } from "./errors.ts";
 import { resolveCommand } from "./resolve.ts";
+
+/** A reverse lookup that takes longer is given up: the address stands in for the name. */
+const LOOKUP_MS = 2000;
+
+function withTimeout<T>(p: Promise<T | null>, ms: number): Promise<T | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), ms));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
 /** Set on a request's bindings when our route hands it to the websocket upgrade. */
 const UPGRADING = Symbol("scalesocket.upgrading");
@@ -66,6 +76,8 @@ export function nodeRuntime(): Runtime {
     isDir: (path) => stat(path).then((s) => s.isDirectory(), () => false),
     isExecutable,
     readTextFile: (path) => readFile(path, "utf8"),
+    reverseLookup: (ip) =>
+      withTimeout(reverse(ip).then((names) => names[0] ?? null, () => null), LOOKUP_MS),
     openFile,
   };
 }

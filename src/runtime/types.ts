@@ -96,6 +96,8 @@ export interface Runtime {
   realPath(path: string): Promise<string | null>;
   isDir(path: string): Promise<boolean>;
   readTextFile(path: string): Promise<string>;
+  /** The host name of an IP address by reverse DNS, or null (failure or timeout). */
+  reverseLookup(ip: string): Promise<string | null>;
   /** A regular file with an execute bit. */
   isExecutable(path: string): Promise<boolean>;
   openFile(path: string): Promise<StaticFile | null>;

@@ -8,6 +8,8 @@ import { roomEvents } from "./connect.ts";
 import type { ConnectDeps } from "./connect.ts";
 import { apiRoutes } from "./api.ts";
 import { LOBBY_HTML } from "./lobby.ts";
+import { DEVCONSOLE_HTML } from "./devconsole.ts";
+import { cgiScripts } from "./cgi.ts";
 import type { Metrics } from "./metrics.ts";
 
 export interface AppState {
@@ -66,9 +68,12 @@ export function createApp(deps: ConnectDeps, state: AppState, extras: AppExtras)
   }
   if (config.api) {
     app.route("/api", apiRoutes(registry));
-    if (!extras.statics) app.get("/", (c) => c.html(LOBBY_HTML));
+    if (!extras.statics && !config.devConsole) app.get("/", (c) => c.html(LOBBY_HTML));
   }
   if (extras.statics) app.use("*", extras.statics);
+  if (config.cgiDir !== null) app.use("*", cgiScripts(config, runtime, deps.log, deps.version));
+  // websocketd's console answers every other page, so /lobby opens ws://…/lobby.
+  if (config.devConsole) app.get("*", (c) => c.html(DEVCONSOLE_HTML));
   app.all("*", (c) => c.text("Not found\n", 404));
   app.onError((err, c) => {
     deps.log.error("request failed", { path: c.req.path, error: err.message });

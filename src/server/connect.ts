@@ -47,8 +47,11 @@ export function roomEvents(c: Context, target: Target, d: ConnectDeps): WSEvents
   const url = new URL(c.req.url);
   const method = c.req.method;
   const headers = [...c.req.raw.headers];
-  const env = () =>
+  const env = async () =>
     childEnv({
+      remoteHost: d.config.reverseLookup
+        ? await d.runtime.reverseLookup(peer.address) ?? undefined
+        : undefined,
       serverEnv: d.runtime.env(),
       passEnv: d.config.passEnv,
       req: { method, url, httpVersion: "1.1", headers, peer, tls: d.config.tls !== null },

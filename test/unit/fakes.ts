@@ -142,6 +142,7 @@ export class FakeRuntime implements Runtime {
   isDir = unused;
   isExecutable = unused;
   readTextFile = unused;
+  reverseLookup = unused;
   openFile = unused;
 }
 
