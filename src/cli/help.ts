@@ -36,9 +36,9 @@ Rooms:
                             none [default: PATH,LD_LIBRARY_PATH on Linux;
                             PATH,DYLD_LIBRARY_PATH on macOS;
                             PATH,SystemRoot,COMSPEC,PATHEXT,WINDIR on Windows]
-  --tcp                     Talk to CMD over TCP: CMD gets a free port as $PORT
-                            and must listen on 127.0.0.1; the server connects,
-                            retrying for --delay SECONDS [default: 5]
+  --tcp                     Talk to CMD over TCP: CMD gets a free port as PORT
+                            and listens on it; the server connects to
+                            127.0.0.1:PORT, giving up after --delay (or 5 s)
   --tcpports START:END      Ports for --tcp, END included [default: 9001:9999]
 
 Messages:
@@ -126,7 +126,7 @@ Environment:
   connection that started its room: ROOM, QUERY_STRING, REMOTE_ADDR,
   REMOTE_PORT, REQUEST_METHOD, REQUEST_URI, SCRIPT_NAME, PATH_INFO,
   SERVER_NAME, SERVER_PORT, SERVER_PROTOCOL, SERVER_SOFTWARE,
-  GATEWAY_INTERFACE, and HTTP_<NAME> for each request header.
+  GATEWAY_INTERFACE, HTTP_<NAME> for each request header, and PORT with --tcp.
   NO_COLOR                  Never colour the logs (colour is used only on a TTY)
 
 Exit codes:

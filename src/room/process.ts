@@ -1,5 +1,6 @@
 // A room's link to its child: start it, feed it (queueing until it is attached), read it,
-// stop it, and report how it ended.
+// stop it, and report how it ended. With --tcp (S6) messages go over a TCP connection to the
+// child (tcp.ts) instead of its stdin and stdout; its stdout is then only logged.
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Child, ExitStatus, Runtime } from "../runtime/types.ts";
@@ -7,56 +8,88 @@ import type { Output } from "./output.ts";
 import type { Program } from "./room.ts";
 import type { Stats } from "./stats.ts";
 import { createSplitter } from "./split.ts";
+import { CONNECT_SECONDS, TcpLink } from "./tcp.ts";
 import { reapGroup, terminate } from "./terminate.ts";
 
 export type Ending = { status: ExitStatus } | { error: string };
 
+export interface LinkDeps {
+  program: Program;
+  config: Config;
+  runtime: Runtime;
+  log: Logger;
+  stats: Stats;
+  output: Output;
+  /** --passstderr: stderr lines go to the clients too. */
+  errors: Output | null;
+  /** --tcp: the child's PORT once found, null when none was free; absent without --tcp. */
+  port?: Promise<number | null>;
+  /** Called once: the child and its group are gone, and its output delivered. */
+  ended(how: Ending): void;
+  /** The child cannot be talked to (--tcp: it never listened): the room gives up on it. */
+  failed(reason: string): void;
+}
+
+/** Where attached input goes: the child's stdin, or its TCP connection. */
+interface Pipe {
+  write(bytes: Uint8Array): void;
+  /** Bytes written that the child has not taken yet. */
+  readonly pending: number;
+}
+
 export class ChildLink {
   private child: Child | null = null;
-  /** Input waiting for the child to be attached (spawn, then --delay). */
+  private pipe: Pipe | null = null;
+  /** Input waiting for the child to be attached (spawn, then --delay or the TCP connection). */
   private queue: Uint8Array[] | null = [];
   private queued = 0;
   private delayTimer: ReturnType<typeof setTimeout> | undefined;
+  private tcp: TcpLink | null = null;
   private stopping = false;
 
-  constructor(
-    private readonly program: Program,
-    private readonly config: Config,
-    private readonly runtime: Runtime,
-    private readonly log: Logger,
-    private readonly stats: Stats,
-    private readonly output: Output,
-    /** --passstderr: stderr lines go to the clients too. */
-    private readonly errors: Output | null,
-    /** Called once: the child and its group are gone, and its output delivered. */
-    private readonly ended: (how: Ending) => void,
-  ) {}
+  constructor(private readonly d: LinkDeps) {}
 
   get pid(): number | null {
     return this.child?.pid ?? null;
   }
 
   async start(env: Record<string, string> | Promise<Record<string, string>>): Promise<void> {
+    const { config, log, program } = this.d;
     const started = Date.now();
     let child: Child;
+    let port: number | null = null;
     try {
       env = await env;
-      child = await this.runtime.spawn(this.program.cmd, this.program.args, { env });
+      if (this.d.port) {
+        port = await this.d.port;
+        if (port === null) throw new Error(NO_PORT);
+        // Set last, as childEnv's extra would: neither --passenv nor a header can change it.
+        env = { ...env, PORT: String(port) };
+      }
+      child = await this.d.runtime.spawn(program.cmd, program.args, { env });
     } catch (err) {
-      this.log.error((err as Error).message);
-      this.stats.exited("spawn_failed");
-      return this.ended({ error: (err as Error).message });
+      log.error((err as Error).message);
+      this.d.stats.exited("spawn_failed");
+      return this.d.ended({ error: (err as Error).message });
     }
     this.child = child;
-    this.stats.spawned((Date.now() - started) / 1000);
-    this.log.info("process started", { pid: child.pid, ms: Date.now() - started });
-    const done = child.readOutput((c) => this.output.push(c), this.stderr(child.pid));
+    this.d.stats.spawned((Date.now() - started) / 1000);
+    log.info("process started", { pid: child.pid, ms: Date.now() - started });
+    const stdout = port === null ? (c: Uint8Array) => this.d.output.push(c) : this.logger("stdout");
+    const done = child.readOutput(stdout, this.logger("stderr", this.d.errors));
     void this.watch(child, done);
     // stop() may have come while the child was starting.
-    if (this.stopping) return void terminate(child, this.config.closeMs);
-    if (this.config.delay > 0) {
-      this.delayTimer = setTimeout(() => this.attach(), this.config.delay * 1000);
-    } else this.attach();
+    if (this.stopping) return void terminate(child, config.closeMs);
+    if (port !== null) return void this.connect(port);
+    const stdin: Pipe = {
+      write: (bytes) => child.write(bytes),
+      get pending() {
+        return child.pendingInput;
+      },
+    };
+    if (config.delay > 0) {
+      this.delayTimer = setTimeout(() => this.attach(stdin), config.delay * 1000);
+    } else this.attach(stdin);
   }
 
   /**
@@ -64,12 +97,12 @@ export class ChildLink {
    * bound: past --maxbuffer the bytes are refused (false). One message alone always fits.
    */
   write(bytes: Uint8Array): boolean {
-    const waiting = this.queue ? this.queued : this.child?.pendingInput ?? 0;
-    if (waiting > 0 && waiting + bytes.byteLength > this.config.maxBuffer) return false;
+    const waiting = this.queue ? this.queued : this.pipe?.pending ?? 0;
+    if (waiting > 0 && waiting + bytes.byteLength > this.d.config.maxBuffer) return false;
     if (this.queue) {
       this.queue.push(bytes);
       this.queued += bytes.byteLength;
-    } else this.child!.write(bytes);
+    } else this.pipe!.write(bytes);
     return true;
   }
 
@@ -78,29 +111,49 @@ export class ChildLink {
     if (this.stopping) return;
     this.stopping = true;
     clearTimeout(this.delayTimer);
+    this.tcp?.cancel();
     if (!this.child) return; // start() terminates it as soon as it exists
-    const how = await terminate(this.child, this.config.closeMs);
-    this.log.debug("process stopped", { pid: this.child.pid, by: how });
+    const how = await terminate(this.child, this.d.config.closeMs);
+    this.d.log.debug("process stopped", { pid: this.child.pid, by: how });
   }
 
   kill(): void {
     this.child?.signalGroup("SIGKILL");
   }
 
-  private attach(): void {
+  private attach(pipe: Pipe): void {
     const queue = this.queue;
-    if (!queue || !this.child) return;
+    if (!queue) return;
     this.queue = null;
-    for (const bytes of queue) this.child.write(bytes);
+    this.pipe = pipe;
+    for (const bytes of queue) pipe.write(bytes);
   }
 
-  private stderr(pid: number): (chunk: Uint8Array) => void {
+  /** --tcp: attaches once the child listens; one that never does fails the room (S6). */
+  private async connect(port: number): Promise<void> {
+    const tcp = this.tcp = new TcpLink(this.d.runtime, port, this.d.output);
+    const seconds = this.d.config.delay > 0 ? this.d.config.delay : CONNECT_SECONDS;
+    const conn = await tcp.connect(seconds);
+    const pid = this.child?.pid;
+    if (conn) {
+      this.d.log.info("connected to the process", { pid, port });
+      return this.attach(conn);
+    }
+    // Cancelled: the child exited or is being stopped, and its ending says what happened.
+    if (tcp.cancelled) return;
+    const reason = `process did not listen on port ${port} within ${seconds} s`;
+    this.d.log.warn(reason, { pid });
+    this.d.failed(reason);
+  }
+
+  /** Logs the child's lines on one stream (and passes them on to `also`). */
+  private logger(stream: string, also: Output | null = null): (chunk: Uint8Array) => void {
     const lines = createSplitter({ kind: "lines" }, 64 * 1024);
     const decoder = new TextDecoder();
     return (chunk) => {
-      this.errors?.push(chunk);
+      also?.push(chunk);
       for (const line of lines.push(chunk)) {
-        this.log.info(decoder.decode(line), { pid, stream: "stderr" });
+        this.d.log.info(decoder.decode(line), { pid: this.child?.pid, stream });
       }
     };
   }
@@ -109,15 +162,19 @@ export class ChildLink {
     const status = await child.exited;
     clearTimeout(this.delayTimer);
     // Grandchildren still holding stdout would keep the room open: end the whole group.
-    if (!this.stopping) await reapGroup(child, this.config.closeMs);
+    if (!this.stopping) await reapGroup(child, this.d.config.closeMs);
     await output;
-    this.output.end();
-    this.errors?.end();
-    this.log.info("process exited", {
+    // With --tcp the connection's end is the output's end (when it comes before the exit too).
+    if (this.tcp) await this.tcp.finish();
+    else this.d.output.end();
+    this.d.errors?.end();
+    this.d.log.info("process exited", {
       pid: child.pid,
       ...(status.signal ? { signal: status.signal } : { code: status.code ?? -1 }),
     });
-    this.stats.exited(status.signal ? "signal" : status.code === 0 ? "ok" : "error");
-    this.ended({ status });
+    this.d.stats.exited(status.signal ? "signal" : status.code === 0 ? "ok" : "error");
+    this.d.ended({ status });
   }
 }
+
+const NO_PORT = "No free port for the process: every port of --tcpports is in use";

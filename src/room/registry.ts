@@ -3,7 +3,8 @@ import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { History } from "./history.ts";
-import { type Program, Room } from "./room.ts";
+import { PortPool } from "./ports.ts";
+import { CLOSE, type Program, Room } from "./room.ts";
 import type { Stats } from "./stats.ts";
 
 /**
@@ -37,6 +38,8 @@ export class LocalRegistry implements RoomRegistry {
   private readonly alive = new Set<Room>();
   /** --cachepersist: each room name's history outlives its rooms. */
   private readonly histories = new Map<string, History>();
+  /** --tcp: the ports held by live rooms' children. */
+  private readonly ports: PortPool | null;
 
   constructor(
     private readonly config: Config,
@@ -44,13 +47,17 @@ export class LocalRegistry implements RoomRegistry {
     private readonly log: Logger,
     private readonly stats: Stats,
     private readonly onEnded: (room: Room) => void = () => {},
-  ) {}
+  ) {
+    this.ports = config.tcp ? new PortPool(config.tcp, (p) => runtime.portFree(p)) : null;
+  }
 
   open(name: string, opts: OpenOptions = {}): Room | null {
     const existing = opts.solo ? undefined : this.rooms.get(name);
     if (existing) return existing;
     if (this.config.maxRooms !== null && this.alive.size >= this.config.maxRooms) return null;
+    const port = this.ports?.take();
     const room = new Room(name, {
+      port,
       config: this.config,
       runtime: this.runtime,
       log: this.log,
@@ -62,6 +69,8 @@ export class LocalRegistry implements RoomRegistry {
           if (this.rooms.get(r.name) === r) this.rooms.delete(r.name);
         },
         ended: (r) => {
+          // The port is free again only now: the child and its whole group are gone.
+          void port?.then((p) => p !== null && this.ports!.release(p));
           this.alive.delete(r);
           this.stats.roomEnded(r.name);
           this.onEnded(r);
@@ -71,6 +80,11 @@ export class LocalRegistry implements RoomRegistry {
     if (!opts.solo) this.rooms.set(name, room);
     this.alive.add(room);
     this.stats.roomOpened(name);
+    // No free port: the room ends unjoined (the server refuses with 503), or closes with 1011
+    // the rare client that joined it while the port was being looked for.
+    void port?.then((p) => {
+      if (p === null) void room.shutdown(CLOSE.error, "no free port");
+    });
     return room;
   }
 

@@ -43,6 +43,8 @@ export interface RoomDeps {
   /** Output kept for replay (--cache); null when not caching. */
   history: History | null;
   program: Program;
+  /** --tcp: the child's PORT once found, null when none was free; absent without --tcp. */
+  port?: Promise<number | null>;
 }
 
 export const CLOSE = {
@@ -71,7 +73,7 @@ export class Room {
   readonly done: Promise<void> = new Promise((resolve) => this.resolveDone = resolve);
 
   constructor(readonly name: string, private readonly deps: RoomDeps) {
-    const { config, runtime } = deps;
+    const { config } = deps;
     this.log = deps.log.with({ room: name });
     this.codec = createInput(config, name);
     const sink: OutputSink = {
@@ -82,16 +84,14 @@ export class Room {
     };
     const output = createOutput(config, sink);
     const errors = config.passStderr ? streamOutput(config, sink, "stderr") : null;
-    this.link = new ChildLink(
-      deps.program,
-      config,
-      runtime,
-      this.log,
-      deps.stats,
+    this.link = new ChildLink({
+      ...deps,
+      log: this.log,
       output,
       errors,
-      (how) => this.ended(how),
-    );
+      ended: (how) => this.ended(how),
+      failed: (reason) => void this.shutdown(CLOSE.error, reason),
+    });
   }
 
   get pid(): number | null {
@@ -100,6 +100,11 @@ export class Room {
 
   get program(): Program {
     return this.deps.program;
+  }
+
+  /** --tcp: the child's port once found; null when none was free (the room then ends). */
+  get port(): Promise<number | null> | null {
+    return this.deps.port ?? null;
   }
 
   /** Holds the room open while a connection is being upgraded. Returns the release. */

@@ -14,6 +14,7 @@ import type {
 } from "./types.ts";
 import { spawnErrorMessage } from "./errors.ts";
 import { resolveCommand } from "./resolve.ts";
+import { connectTcp, portFree } from "./deno-tcp.ts";
 
 /** A reverse lookup that takes longer is given up: the address stands in for the name. */
 const LOOKUP_MS = 2000;
@@ -45,6 +46,8 @@ export function denoRuntime(): Runtime {
       const file = posix ? await resolveCommand(cmd, Deno.env.get("PATH"), isExecutable) : cmd;
       return spawnChild(file, args, opts.env, posix);
     },
+    connectTcp,
+    portFree,
     serve: serveApp,
     upgrade: (c, events, opts) => Promise.resolve(upgrade(c, events, opts?.pingMs ?? null)),
     peer(c: unknown): PeerInfo {

@@ -30,6 +30,7 @@ import type {
 } from "./types.ts";
 import { spawnErrorMessage } from "./errors.ts";
 import { resolveCommand } from "./resolve.ts";
+import { connectTcp, portFree } from "./node-tcp.ts";
 
 /** A reverse lookup that takes longer is given up: the address stands in for the name. */
 const LOOKUP_MS = 2000;
@@ -50,6 +51,8 @@ export function nodeRuntime(): Runtime {
     name: "node",
     os: process.platform === "win32" ? "windows" : process.platform,
     spawn: (cmd, args, opts) => spawnChild(cmd, args, opts.env, posix),
+    connectTcp,
+    portFree,
     serve: serveApp,
     upgrade(c: Context, events: WSEvents, opts?: UpgradeOptions) {
       (c.env as Bindings)[UPGRADING] = true;

@@ -39,6 +39,20 @@ export interface Child {
   readonly exited: Promise<ExitStatus>;
 }
 
+/** A TCP connection the server opened (--tcp: to a room's child). */
+export interface TcpConn {
+  /**
+   * Starts reading; chunks arrive in order. The promise settles when the connection has
+   * closed, by either side or by an error, after the last chunk.
+   */
+  read(onChunk: (chunk: Uint8Array) => void): Promise<void>;
+  /** Writes; errors are swallowed: the connection closing tells the story. */
+  write(data: Uint8Array): void;
+  /** Bytes written that the peer has not taken yet. */
+  readonly pending: number;
+  close(): void;
+}
+
 /** The peer of one HTTP request, as the socket saw it. */
 export interface PeerInfo {
   address: string;
@@ -81,6 +95,10 @@ export interface Runtime {
   readonly os: string;
   /** Starts CMD ARGS; rejects with an Error whose message names the cause. */
   spawn(cmd: string, args: string[], opts: SpawnOptions): Promise<Child>;
+  /** Opens a TCP connection; rejects when nothing accepts it (yet). */
+  connectTcp(host: string, port: number): Promise<TcpConn>;
+  /** Whether this port can be bound on 127.0.0.1 now (probed by binding it briefly). */
+  portFree(port: number): Promise<boolean>;
   serve(app: Hono, opts: ServeOptions): Promise<Listener>;
   /** Upgrades the request behind c to a websocket; returns the response to send. */
   upgrade(c: Context, events: WSEvents, opts?: UpgradeOptions): Promise<Response>;

@@ -16,16 +16,30 @@ export interface Target {
   pathInfo: string;
 }
 
-export type Refusal = { status: 400 | 404 | 429; reason: string; text: string };
+export type Refusal = { status: 400 | 404 | 429 | 503; reason: string; text: string };
 
 const INVALID: Refusal = { status: 400, reason: "invalid_room", text: "Invalid room" };
 const NOT_FOUND: Refusal = { status: 404, reason: "not_found", text: "Not found" };
 const FULL: Refusal = { status: 429, reason: "too_many_rooms", text: "Too many rooms" };
+const NO_PORT: Refusal = { status: 503, reason: "no_free_port", text: "No free port for --tcp" };
 
 let solo = 0;
 
 /** rawPath is the request path as sent, still percent-encoded. */
 export async function resolveTarget(
+  rawPath: string,
+  config: Config,
+  registry: RoomRegistry,
+  runtime: Runtime,
+): Promise<Target | Refusal> {
+  const target = await locate(rawPath, config, registry, runtime);
+  // --tcp: a new room waits for its port; with none free it is refused before the upgrade.
+  const port = "room" in target ? target.room.port : null;
+  if (port && (await port) === null) return NO_PORT;
+  return target;
+}
+
+async function locate(
   rawPath: string,
   config: Config,
   registry: RoomRegistry,

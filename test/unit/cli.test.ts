@@ -454,8 +454,7 @@ test("--tcp takes ports 9001 to 9999 unless --tcpports names a range", () => {
 });
 
 test("every flag not built yet is refused as not supported yet", () => {
-  const cases: Record<string, string[]> = {
-  };
+  const cases: Record<string, string[]> = {};
   assert.deepEqual(Object.keys(cases).sort(), [...NOT_YET].sort(), "one case per flag");
   for (const [flag, argv] of Object.entries(cases)) {
     assert.equal(usage([...argv, "cat"]), `--${flag} is not supported yet`);

@@ -6,7 +6,7 @@ import type { Config } from "../../src/config.ts";
 import { parseCli } from "../../src/cli/parse.ts";
 import { createLogger, type Logger } from "../../src/log.ts";
 import { type Member, Room } from "../../src/room/room.ts";
-import type { Child, ExitStatus, Runtime, StopSignal } from "../../src/runtime/types.ts";
+import type { Child, ExitStatus, Runtime, StopSignal, TcpConn } from "../../src/runtime/types.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -131,6 +131,9 @@ export class FakeRuntime implements Runtime {
     return this.children[n];
   }
 
+  /** Replaced by --tcp tests: whether children listen, which ports are in use. */
+  connectTcp: (host: string, port: number) => Promise<TcpConn> = unused;
+  portFree: (port: number) => Promise<boolean> = unused;
   serve = unused;
   upgrade = unused;
   peer = unused;

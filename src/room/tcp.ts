@@ -1,0 +1,66 @@
+// --tcp (S6): a room's messages go over a TCP connection to its child's PORT, not its stdio.
+import type { Runtime, TcpConn } from "../runtime/types.ts";
+import type { Output } from "./output.ts";
+
+/** The child is reached on loopback only: PORT is never meant to be served to the world. */
+const HOST = "127.0.0.1";
+/** How often a child that does not listen yet is tried again. */
+export const RETRY_MS = 50;
+/** How long a child may take to listen when --delay does not say. */
+export const CONNECT_SECONDS = 5;
+
+/** The TCP side of one room's child: connects, then carries its input and output. */
+export class TcpLink {
+  /** True once connecting is given up: the child exited, or the room is stopping. */
+  cancelled = false;
+  private conn: TcpConn | null = null;
+  private connecting: Promise<unknown> = Promise.resolve();
+  /** Settles when the connection's output has all been pushed and ended. */
+  private closed: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly runtime: Runtime,
+    readonly port: number,
+    private readonly output: Output,
+  ) {}
+
+  /**
+   * Connects, trying again every RETRY_MS: a child needs a moment to start listening. The
+   * connection is both ways the room's; null once `seconds` have passed or cancel() came.
+   */
+  connect(seconds: number): Promise<TcpConn | null> {
+    const attempt = this.retry(Date.now() + seconds * 1000);
+    this.connecting = attempt;
+    return attempt;
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+  }
+
+  /** The child has exited: waits until what it sent has been delivered, then lets go. */
+  async finish(): Promise<void> {
+    this.cancel();
+    await this.connecting;
+    await this.closed;
+    this.conn?.close();
+  }
+
+  private async retry(deadline: number): Promise<TcpConn | null> {
+    while (!this.cancelled) {
+      try {
+        const conn = await this.runtime.connectTcp(HOST, this.port);
+        this.conn = conn;
+        // The connection closing is the child's stdout ending: what is left is delivered.
+        this.closed = conn.read((chunk) => this.output.push(chunk)).then(() => this.output.end());
+        return conn;
+      } catch {
+        // Not listening yet (or no longer): try again until the deadline.
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || this.cancelled) return null;
+      await new Promise((r) => setTimeout(r, Math.min(RETRY_MS, left)));
+    }
+    return null;
+  }
+}
