@@ -4,6 +4,7 @@ import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { readFileSync } from "node:fs";
 import process from "node:process";
+import { HOST_EXECUTABLE, pathWithoutRuntimes } from "../ship/artifacts.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const CHILD = fileURLToPath(new URL("../fixtures/child.py", import.meta.url));
@@ -32,6 +33,12 @@ export const LAUNCHERS: Record<string, Launcher> = {
     name: "bundle on deno",
     command: [DENO, "run", "-A", `${ROOT}dist/scalesocket.mjs`],
   },
+  // `npm run package`'s executable for this machine, started by env(1) with a PATH on which
+  // node and deno fail: it must need neither.
+  executable: {
+    name: "executable",
+    command: ["/usr/bin/env", `PATH=${pathWithoutRuntimes()}`, HOST_EXECUTABLE],
+  },
 };
 
 export interface Exit {
@@ -54,7 +61,8 @@ export interface Running {
 }
 
 export interface RunOptions {
-  env?: Record<string, string>;
+  /** Added to the server's environment; undefined removes a variable (such as NO_COLOR). */
+  env?: Record<string, string | undefined>;
   cwd?: string;
 }
 
@@ -72,9 +80,11 @@ export function runCli(l: Launcher, args: string[], opts: RunOptions = {}) {
 
 function startProcess(l: Launcher, args: string[], opts: RunOptions): ChildProcess {
   const [cmd, ...pre] = l.command;
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...opts.env };
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
   return spawn(cmd, [...pre, ...args], {
     cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, NO_COLOR: "1", ...opts.env },
+    env,
     stdio: ["ignore", "pipe", "pipe"],
   });
 }
@@ -119,7 +129,7 @@ export async function launch(l: Launcher, args: string[], opts: RunOptions = {})
       watchers.add(check);
       check();
     });
-  const m = await waitForLog(/listening on http:\/\/(\S+):(\d+)/);
+  const m = await waitForLog(/listening on https?:\/\/(\S+):(\d+)/);
   const port = Number(m[2]);
   const running: Running = {
     port,
