@@ -5,8 +5,12 @@ import { cliTests } from "./groups/cli.ts";
 import { roomTests } from "./groups/rooms.ts";
 import { childTests } from "./groups/child.ts";
 import { messageTests } from "./groups/messages.ts";
+import { framingTests } from "./groups/framing.ts";
 import { staticTests } from "./groups/static.ts";
 import { lifecycleTests } from "./groups/lifecycle.ts";
+import { observeTests } from "./groups/observe.ts";
+import { tcpTests } from "./groups/tcp.ts";
+import { websocketdTests } from "./groups/websocketd.ts";
 
 export function suite(l: Launcher): void {
   describe(`scalesocket on ${l.name}`, () => {
@@ -15,7 +19,11 @@ export function suite(l: Launcher): void {
     roomTests(l);
     childTests(l);
     messageTests(l);
+    framingTests(l);
     staticTests(l);
     lifecycleTests(l);
+    observeTests(l);
+    tcpTests(l);
+    websocketdTests(l);
   });
 }
