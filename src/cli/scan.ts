@@ -23,7 +23,7 @@ export const quote = (s: string): string => JSON.stringify(s);
 
 const usage = (message: string): Stop => ({ kind: "usage", message });
 const noValue = (name: string, raw: string): Stop =>
-  usage(`Unexpected value ${quote(raw)} for ${name}: the flag takes no value`);
+  usage(`Unexpected value ${quote(raw)} for ${name}: the flag takes no value, or true or false`);
 
 /** Help and version win as soon as they are read; so does the first syntax or value error. */
 export function scan(argv: readonly string[]): Scanned | Stop {
@@ -36,7 +36,9 @@ export function scan(argv: readonly string[]): Scanned | Stop {
       break;
     }
     if (!token.startsWith("-") || token === "-") break;
-    const used = token.startsWith("--") ? long(token, argv[i + 1], state) : short(token, state);
+    const used = token.startsWith("--") || singleDashLong(token)
+      ? long(token, argv[i + 1], state)
+      : short(token, state);
     if (typeof used !== "number") return used;
     i += used;
   }
@@ -61,10 +63,33 @@ function longKey(name: string): Key | undefined {
   return key && FLAGS[key].kind !== "count" ? key : undefined;
 }
 
-/** `--name`, `--name=value` or `--name value`; returns how many extra tokens it used. */
+/**
+ * websocketd's Go flags take one dash as well as two (`-port=8080`): a single-dash word that
+ * names a long flag is read as one. Short bundles (`-vv`, `-bv`) name no long flag.
+ */
+function singleDashLong(token: string): boolean {
+  const [word] = splitValue(token.slice(1));
+  return word.length > 1 && (longKey(word) !== undefined || word === "help" || word === "version");
+}
+
+/** Go's boolean flag values, which websocketd's scripts may spell out. */
+const BOOLEAN: Record<string, boolean> = {
+  true: true,
+  false: false,
+  "1": true,
+  "0": false,
+  t: true,
+  f: false,
+  TRUE: true,
+  FALSE: false,
+  True: true,
+  False: false,
+};
+
+/** `--name`, `--name=value` or `--name value` (also `-name`); returns the extra tokens used. */
 function long(token: string, next: string | undefined, state: State): number | Stop {
-  const [bare, inline] = splitValue(token.slice(2));
-  const name = `--${bare}`;
+  const [bare, inline] = splitValue(token.slice(token.startsWith("--") ? 2 : 1));
+  const name = token.startsWith("--") ? `--${bare}` : `-${bare}`;
   if (bare === "help" || bare === "version") {
     return inline === undefined ? { kind: bare } : noValue(name, inline);
   }
@@ -72,7 +97,13 @@ function long(token: string, next: string | undefined, state: State): number | S
   const flag = key && FLAGS[key];
   if (!key || !flag || flag.kind === "count") return usage(`Unknown flag ${quote(name)}`);
   if (flag.kind === "switch") {
-    return inline === undefined ? store(state, key, name) : noValue(name, inline);
+    if (inline === undefined) return store(state, key, name);
+    // websocketd's --sameorigin=true; "=false" means the flag was not given.
+    if (!Object.hasOwn(BOOLEAN, inline)) return noValue(name, inline);
+    if (BOOLEAN[inline]) return store(state, key, name);
+    delete state.options[key];
+    state.names.delete(key);
+    return 0;
   }
   if (flag.kind === "optional") return store(state, key, name, inline ?? flag.bare);
   if (inline !== undefined) return store(state, key, name, inline);
@@ -87,10 +118,6 @@ function long(token: string, next: string | undefined, state: State): number | S
 /** `-b`, `-v`, bundles such as `-vv` or `-bv`; short flags never take values. */
 function short(token: string, state: State): number | Stop {
   const [letters, inline] = splitValue(token.slice(1));
-  // websocketd's Go flags also parse as `-port`; point at the spelling we accept.
-  if (letters.length > 1 && longKey(letters)) {
-    return usage(`Unknown flag ${quote(`-${letters}`)}: did you mean ${quote(`--${letters}`)}`);
-  }
   const unknown = [...letters].find((c) => !Object.hasOwn(SHORT, c));
   if (unknown !== undefined) return usage(`Unknown flag ${quote(`-${unknown}`)}`);
   if (inline !== undefined) return noValue(`-${letters}`, inline);
