@@ -31,11 +31,18 @@ export interface RoomRegistry {
   closeAll(code: number, reason: string): Promise<void>;
   /** Kills every room's child at once. */
   killAll(): void;
+  /**
+   * Takes one of --maxrooms' slots for a process that is not a room (a CGI script, counted
+   * like websocketd's --maxforks does); returns its release, or null when none is free.
+   */
+  hold(): (() => void) | null;
 }
 
 export class LocalRegistry implements RoomRegistry {
   private readonly rooms = new Map<string, Room>();
   private readonly alive = new Set<Room>();
+  /** Slots held by processes that are not rooms (CGI scripts). */
+  private held = 0;
   /** --cachepersist: each room name's history outlives its rooms. */
   private readonly histories = new Map<string, History>();
   /** --tcp: the ports held by live rooms' children. */
@@ -54,7 +61,7 @@ export class LocalRegistry implements RoomRegistry {
   open(name: string, opts: OpenOptions = {}): Room | null {
     const existing = opts.solo ? undefined : this.rooms.get(name);
     if (existing) return existing;
-    if (this.config.maxRooms !== null && this.alive.size >= this.config.maxRooms) return null;
+    if (this.full()) return null;
     const port = this.ports?.take();
     const room = new Room(name, {
       port,
@@ -103,6 +110,20 @@ export class LocalRegistry implements RoomRegistry {
 
   list(): Room[] {
     return [...this.rooms.values()].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  }
+
+  hold(): (() => void) | null {
+    if (this.full()) return null;
+    this.held++;
+    let released = false;
+    return () => {
+      if (!released) this.held--;
+      released = true;
+    };
+  }
+
+  private full(): boolean {
+    return this.config.maxRooms !== null && this.alive.size + this.held >= this.config.maxRooms;
   }
 
   get live(): number {

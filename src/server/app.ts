@@ -71,7 +71,9 @@ export function createApp(deps: ConnectDeps, state: AppState, extras: AppExtras)
     if (!extras.statics && !config.devConsole) app.get("/", (c) => c.html(LOBBY_HTML));
   }
   if (extras.statics) app.use("*", extras.statics);
-  if (config.cgiDir !== null) app.use("*", cgiScripts(config, runtime, deps.log, deps.version));
+  if (config.cgiDir !== null) {
+    app.use("*", cgiScripts(config, runtime, deps.log, deps.version, registry));
+  }
   // websocketd's console answers every other page, so /lobby opens ws://…/lobby.
   if (config.devConsole) app.get("*", (c) => c.html(DEVCONSOLE_HTML));
   app.all("*", (c) => c.text("Not found\n", 404));

@@ -5,6 +5,8 @@ import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { childEnv } from "../room/env.ts";
 import { terminate } from "../room/terminate.ts";
+import type { RoomRegistry } from "../room/registry.ts";
+import { findProgram } from "./programs.ts";
 
 /** A script's whole answer is kept before it is sent: past this it is cut off with 502. */
 const MAX_OUTPUT = 64 * 1024 * 1024;
@@ -16,12 +18,24 @@ export function cgiScripts(
   runtime: Runtime,
   log: Logger,
   version: string,
+  registry: RoomRegistry,
 ): MiddlewareHandler {
   const dir = config.cgiDir!;
   return async (c, next) => {
     const [, first = "", ...more] = new URL(c.req.url).pathname.split("/");
-    const script = await findScript(runtime, dir, first);
+    const script = (await findProgram(runtime, dir, first))?.path;
     if (!script) return next();
+    // --maxforks counts CGI processes too, as in websocketd.
+    const release = registry.hold();
+    if (!release) return c.text("Too many processes\n", 429);
+    try {
+      return await serveScript(c, script, first, more);
+    } finally {
+      release();
+    }
+  };
+
+  async function serveScript(c: Context, script: string, first: string, more: string[]) {
     const body = new Uint8Array(await c.req.arrayBuffer());
     const url = new URL(c.req.url);
     const env = childEnv({
@@ -46,21 +60,7 @@ export function cgiScripts(
       },
     });
     return await run(c, runtime, log, config.closeMs, script, env, body);
-  };
-}
-
-async function findScript(runtime: Runtime, dir: string, segment: string) {
-  let name: string;
-  try {
-    name = decodeURIComponent(segment);
-  } catch {
-    return null;
   }
-  if (name === "" || name.startsWith(".") || /[\/\\\0]/.test(name)) return null;
-  const real = await runtime.realPath(`${dir}/${name}`);
-  const root = await runtime.realPath(dir);
-  if (!real || !root || !real.startsWith(root + "/")) return null;
-  return await runtime.isExecutable(real) ? real : null;
 }
 
 async function run(

@@ -6,6 +6,7 @@ import type { Room } from "../room/room.ts";
 import { wellFormedRoomName } from "../room/name.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { roomFromPath } from "./path.ts";
+import { findProgram } from "./programs.ts";
 
 /** Where a connection goes, and what its child is told of the request. */
 export interface Target {
@@ -68,20 +69,9 @@ async function dirTarget(
   runtime: Runtime,
 ): Promise<Target | Refusal> {
   const [, first = "", ...more] = rawPath.split("/");
-  let name: string;
-  try {
-    name = decodeURIComponent(first);
-  } catch {
-    return NOT_FOUND;
-  }
-  // Only a plain file name of DIR: never a path out of it, never a hidden file.
-  if (name === "" || name.startsWith(".") || /[\/\\\0]/.test(name)) return NOT_FOUND;
-  const cmd = `${config.dir}/${name}`;
-  const real = await runtime.realPath(cmd);
-  const dir = await runtime.realPath(config.dir!);
-  if (!real || !dir || !real.startsWith(dir + "/") || !await runtime.isExecutable(real)) {
-    return NOT_FOUND;
-  }
+  const found = await findProgram(runtime, config.dir!, first);
+  if (!found) return NOT_FOUND;
+  const { name, path: real } = found;
   const program = { cmd: real, args: [] };
   const scriptName = `/${first}`;
   const pathInfo = more.length > 0 ? `/${more.join("/")}` : "";
