@@ -6,16 +6,20 @@
 // get all its output, then a close frame carrying the exit status, and the room ends.
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
-import type { ExitStatus, Runtime } from "../runtime/types.ts";
+import type { ExitStatus, Outgoing, Runtime } from "../runtime/types.ts";
 import type { History } from "./history.ts";
 import { createInput, type Input, type Sender } from "./input.ts";
-import { createOutput, type Delivery, type OutputSink, streamOutput } from "./output.ts";
+import { createOutput, type Output, type OutputSink, streamOutput } from "./output.ts";
+import { Fanout } from "./fanout.ts";
 import { ChildLink, type Ending } from "./process.ts";
 import type { Stats } from "./stats.ts";
 
 /** A client of a room: a local websocket today, possibly one forwarded from another node later. */
 export interface Member extends Sender {
-  send(msg: string | Uint8Array): void;
+  send(msg: Outgoing): void;
+  /** Gathers writes until release() (a burst of output becomes one write). */
+  hold(): void;
+  release(): void;
   /** Bytes queued towards this member and not yet sent. */
   backlog(): number;
   close(code: number, reason: string): void;
@@ -66,6 +70,7 @@ export class Room {
   private lingerTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly log: Logger;
   private readonly codec: Input;
+  private readonly fanout: Fanout;
   private readonly link: ChildLink;
   // Declared before `done` so that its initializer's assignment is not reset by class fields.
   private resolveDone!: () => void;
@@ -76,14 +81,27 @@ export class Room {
     const { config } = deps;
     this.log = deps.log.with({ room: name });
     this.codec = createInput(config, name);
+    const fanout = this.fanout = new Fanout({
+      members: this.members,
+      prepare: (msg) => deps.runtime.prepare(msg),
+      maxBuffer: config.maxBuffer,
+      stats: deps.stats,
+      history: deps.history,
+      kick: (m, reason) => this.kick(m, reason),
+    });
     const sink: OutputSink = {
-      deliver: (d) => this.deliver(d),
+      deliver: (d) => fanout.deliver(d),
       meta: (m) => this.metadata = m,
       closeClient: (id) => this.members.get(id)?.close(CLOSE.normal, ""),
       warn: (msg, bytes) => this.log.warn(msg, { bytes }),
     };
-    const output = createOutput(config, sink);
-    const errors = config.passStderr ? streamOutput(config, sink, "stderr") : null;
+    // Each chunk the child writes is delivered as one batch per member.
+    const batched = (o: Output): Output => ({
+      push: (chunk) => fanout.batch(() => o.push(chunk)),
+      end: () => fanout.batch(() => o.end()),
+    });
+    const output = batched(createOutput(config, sink));
+    const errors = config.passStderr ? batched(streamOutput(config, sink, "stderr")) : null;
     this.link = new ChildLink({
       ...deps,
       log: this.log,
@@ -127,7 +145,7 @@ export class Room {
     clearTimeout(this.lingerTimer);
     this.members.set(member.id, member);
     // Replay first, so the history comes before anything live.
-    for (const msg of this.deps.history?.replayFor(member.id) ?? []) member.send(msg);
+    this.fanout.replay(member);
     const hello = this.codec.join(member);
     if (hello) this.link.write(hello);
     if (this.state === "idle") {
@@ -171,37 +189,6 @@ export class Room {
   /** Kills the child's whole group at once (a second shutdown signal). */
   kill(): void {
     this.link.kill();
-  }
-
-  private deliver(d: Delivery): void {
-    if (d.cache) this.deps.history?.add({ msg: d.msg, to: d.to });
-    let sent = 0;
-    if (d.to === null) {
-      for (const m of this.members.values()) sent += this.sendTo(m, d.msg);
-    } else {
-      for (const id of d.to) {
-        const m = this.members.get(id);
-        if (m) sent += this.sendTo(m, d.msg);
-      }
-    }
-    this.deps.stats.delivered(d.msg, sent);
-  }
-
-  /** Sends to one member; 1 if it was sent, 0 if the member failed. */
-  private sendTo(m: Member, msg: string | Uint8Array): number {
-    try {
-      m.send(msg);
-    } catch (err) {
-      // One broken member must not keep the output from the others.
-      this.kick(m, `send failed: ${(err as Error).message}`);
-      return 0;
-    }
-    // The room never waits for a slow member: past its budget it is closed, not skipped.
-    if (m.backlog() > this.deps.config.maxBuffer) {
-      this.deps.stats.slowClient();
-      this.kick(m, "client too slow");
-    }
-    return 1;
   }
 
   private kick(member: Member, reason: string): void {

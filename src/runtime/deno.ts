@@ -11,6 +11,7 @@ import type {
   ServeOptions,
   StaticFile,
   StopSignal,
+  WireSocket,
 } from "./types.ts";
 import { spawnErrorMessage } from "./errors.ts";
 import { resolveCommand } from "./resolve.ts";
@@ -50,6 +51,8 @@ export function denoRuntime(): Runtime {
     portFree,
     serve: serveApp,
     upgrade: (c, events, opts) => Promise.resolve(upgrade(c, events, opts?.pingMs ?? null)),
+    prepare: (msg) => ({ text: typeof msg === "string", data: msg }),
+    wire: (raw) => denoWire(raw as WebSocket),
     peer(c: unknown): PeerInfo {
       const addr = ((c as Context).env as DenoBindings).remoteAddr;
       return { address: addr.hostname, port: addr.port };
@@ -105,6 +108,22 @@ async function openFile(path: string): Promise<StaticFile | null> {
   } catch {
     return null;
   }
+}
+
+/** Deno's socket as the rooms use it: it has no cork, so hold and release do nothing. */
+function denoWire(ws: WebSocket): WireSocket {
+  return {
+    send: (msg) => ws.send(msg.data as string | Uint8Array<ArrayBuffer>),
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    get readyState() {
+      return ws.readyState;
+    },
+    close: (code, reason) => ws.close(code, reason),
+    hold: () => {},
+    release: () => {},
+  };
 }
 
 /** Our own small adapter over Deno.upgradeWebSocket, shaped like hono's helpers. */

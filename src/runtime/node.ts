@@ -27,6 +27,7 @@ import type {
   StaticFile,
   StopSignal,
   UpgradeOptions,
+  WireSocket,
 } from "./types.ts";
 import { spawnErrorMessage } from "./errors.ts";
 import { resolveCommand } from "./resolve.ts";
@@ -59,6 +60,10 @@ export function nodeRuntime(): Runtime {
       const pingMs = opts?.pingMs;
       return upgradeWebSocket(c, pingMs ? withPings(events, pingMs) : events);
     },
+    // Text is encoded to UTF-8 once here, instead of once per client inside ws.send().
+    prepare: (msg) =>
+      typeof msg === "string" ? { text: true, data: Buffer.from(msg) } : { text: false, data: msg },
+    wire: (raw) => nodeWire(raw as WebSocket),
     peer(c: unknown): PeerInfo {
       const socket = ((c as Context).env as Bindings).incoming.socket;
       return { address: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 };
@@ -90,6 +95,25 @@ function isExecutable(path: string): Promise<boolean> {
     (s) => s.isFile() && access(path, constants.X_OK).then(() => true, () => false),
     () => false,
   );
+}
+
+/** ws's socket, corked for a batch so many small frames leave in one write. */
+function nodeWire(ws: WebSocket): WireSocket {
+  // ws keeps the net.Socket private; cork/uncork is all we touch, and only if it is there.
+  const socket = () => (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+  return {
+    send: (msg) => ws.send(msg.data, { binary: !msg.text }),
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    get readyState() {
+      return ws.readyState;
+    },
+    close: (code, reason) => ws.close(code, reason),
+    hold: () => socket()?.cork(),
+    release: () => socket()?.uncork(),
+    terminate: () => ws.terminate(),
+  };
 }
 
 /** websocketd's --pingms: a ping every ms; a client silent for 2×ms is cut off. */

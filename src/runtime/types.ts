@@ -84,6 +84,29 @@ export interface StaticFile {
   size: number;
 }
 
+/** A message made ready once, to be sent to many sockets. */
+export interface Outgoing {
+  /** A text frame (true) or a binary one. */
+  readonly text: boolean;
+  /** What the runtime's socket sends: for text, the string or its UTF-8 bytes. */
+  readonly data: string | Uint8Array;
+}
+
+/** An upgraded socket (WSContext.raw) as the rooms use it. */
+export interface WireSocket {
+  send(msg: Outgoing): void;
+  /** Bytes queued towards the client and not yet sent. */
+  readonly bufferedAmount: number;
+  /** 3 once closed. */
+  readonly readyState: number;
+  close(code?: number, reason?: string): void;
+  /** Gathers writes until release(), for one write per batch; a no-op where unsupported. */
+  hold(): void;
+  release(): void;
+  /** Drops the connection at once, where the runtime can. */
+  terminate?(): void;
+}
+
 export interface UpgradeOptions {
   /** Ping the client every pingMs; close it when it stays silent for twice that. */
   pingMs?: number | null;
@@ -102,6 +125,10 @@ export interface Runtime {
   serve(app: Hono, opts: ServeOptions): Promise<Listener>;
   /** Upgrades the request behind c to a websocket; returns the response to send. */
   upgrade(c: Context, events: WSEvents, opts?: UpgradeOptions): Promise<Response>;
+  /** Encodes a message once for every socket it goes to. */
+  prepare(msg: string | Uint8Array): Outgoing;
+  /** The rooms' view of an upgraded socket (WSContext.raw). */
+  wire(raw: unknown): WireSocket;
   /** The peer of the request behind this Hono context. */
   peer(c: unknown): PeerInfo;
   /** Calls handler on SIGINT/SIGTERM; returns a function that removes it. */

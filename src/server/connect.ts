@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { WSEvents } from "hono/ws";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
-import type { Runtime } from "../runtime/types.ts";
+import type { Runtime, WireSocket } from "../runtime/types.ts";
 import type { Member } from "../room/room.ts";
 import type { Target } from "./target.ts";
 import type { Sender } from "../room/input.ts";
@@ -11,15 +11,6 @@ import { CLOSE } from "../room/room.ts";
 import type { RoomRegistry } from "../room/registry.ts";
 import { childEnv } from "../room/env.ts";
 import type { Stats } from "../room/stats.ts";
-
-/** What both runtimes' raw sockets (ws's WebSocket and Deno's) have in common. */
-interface RawSocket {
-  send(data: string | Uint8Array): void;
-  close(code?: number, reason?: string): void;
-  readonly bufferedAmount: number;
-  readonly readyState: number;
-  terminate?: () => void;
-}
 
 export interface ConnectDeps {
   config: Config;
@@ -71,7 +62,7 @@ export function roomEvents(c: Context, target: Target, d: ConnectDeps): WSEvents
   };
   return {
     onOpen(_e, ws) {
-      const raw = ws.raw as RawSocket;
+      const raw = d.runtime.wire(ws.raw);
       const id = d.nextId();
       counted = true;
       member = toMember({ id, remote: env4(peer.address), query: url.search.slice(1) }, raw);
@@ -134,10 +125,12 @@ function env4(address: string): string {
   return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
 }
 
-function toMember(who: Sender, raw: RawSocket): Member {
+function toMember(who: Sender, raw: WireSocket): Member {
   return {
     ...who,
     send: (msg) => raw.send(msg),
+    hold: () => raw.hold(),
+    release: () => raw.release(),
     backlog: () => raw.bufferedAmount,
     close(code, reason) {
       try {

@@ -6,7 +6,14 @@ import type { Config } from "../../src/config.ts";
 import { parseCli } from "../../src/cli/parse.ts";
 import { createLogger, type Logger } from "../../src/log.ts";
 import { type Member, Room } from "../../src/room/room.ts";
-import type { Child, ExitStatus, Runtime, StopSignal, TcpConn } from "../../src/runtime/types.ts";
+import type {
+  Child,
+  ExitStatus,
+  Outgoing,
+  Runtime,
+  StopSignal,
+  TcpConn,
+} from "../../src/runtime/types.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -135,6 +142,9 @@ export class FakeRuntime implements Runtime {
   connectTcp: (host: string, port: number) => Promise<TcpConn> = unused;
   portFree: (port: number) => Promise<boolean> = unused;
   serve = unused;
+  /** Messages pass through as they are, so tests compare what the room produced. */
+  prepare = (msg: string | Uint8Array): Outgoing => ({ text: typeof msg === "string", data: msg });
+  wire = unused;
   upgrade = unused;
   peer = unused;
   onSignal = unused;
@@ -156,6 +166,8 @@ export class FakeMember implements Member {
   readonly events: Event[] = [];
   /** Settable: bytes queued towards this client and not yet sent. */
   backlogBytes = 0;
+  /** Open hold() calls: every batch must release what it held. */
+  held = 0;
 
   constructor(
     readonly id: number,
@@ -163,8 +175,15 @@ export class FakeMember implements Member {
     readonly query = "",
   ) {}
 
-  send(msg: string | Uint8Array): void {
-    this.events.push({ send: msg });
+  /** Records what the member would send; messages arrive prepared by FakeRuntime. */
+  send(msg: Outgoing): void {
+    this.events.push({ send: msg.data });
+  }
+  hold(): void {
+    this.held++;
+  }
+  release(): void {
+    this.held--;
   }
   backlog(): number {
     return this.backlogBytes;
