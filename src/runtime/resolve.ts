@@ -11,10 +11,21 @@ export async function resolveCommand(
   isExecutable: (path: string) => Promise<boolean>,
 ): Promise<string> {
   if (cmd.includes("/") || !pathVar) return cmd;
+  const key = `${pathVar}\0${cmd}`;
+  const known = found.get(key);
+  // A hit is checked again (one stat instead of a walk along PATH), so a removed program is
+  // looked for afresh.
+  if (known !== undefined && await isExecutable(known)) return known;
   for (const dir of pathVar.split(":")) {
     // An empty entry means the working directory, as in POSIX shells.
     const candidate = `${dir === "" ? "." : dir}/${cmd}`;
-    if (await isExecutable(candidate)) return candidate;
+    if (await isExecutable(candidate)) {
+      found.set(key, candidate);
+      return candidate;
+    }
   }
   return cmd;
 }
+
+/** Where each command was last found, for each PATH: every spawn of a room looks it up. */
+const found = new Map<string, string>();

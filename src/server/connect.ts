@@ -17,6 +17,8 @@ export interface ConnectDeps {
   runtime: Runtime;
   log: Logger;
   registry: RoomRegistry;
+  /** The server's environment, read once (the child gets the --passenv part of it). */
+  serverEnv: Record<string, string>;
   stats: Stats;
   version: string;
   nextId: () => number;
@@ -37,21 +39,33 @@ export function roomEvents(c: Context, target: Target, d: ConnectDeps): WSEvents
   // Read the request now: Deno closes it once the upgrade response is sent.
   const url = new URL(c.req.url);
   const method = c.req.method;
-  const headers = [...c.req.raw.headers];
-  const env = async () =>
-    childEnv({
-      remoteHost: d.config.reverseLookup
-        ? await d.runtime.reverseLookup(peer.address) ?? undefined
-        : undefined,
-      serverEnv: d.runtime.env(),
-      passEnv: d.config.passEnv,
-      req: { method, url, httpVersion: "1.1", headers, peer, tls: d.config.tls !== null },
-      room: target.envRoom,
-      scriptName: target.scriptName,
-      pathInfo: target.pathInfo,
-      serverSoftware: `scalesocket/${d.version}`,
-      uniqueId: crypto.randomUUID(),
-    });
+  // Only the connection that starts a room's child needs the headers: dropped after the join,
+  // so an idle connection does not keep a copy of its request.
+  let headers: [string, string][] | null = [...c.req.raw.headers];
+  const env = () => {
+    const req = {
+      method,
+      url,
+      httpVersion: "1.1",
+      headers: headers!,
+      peer,
+      tls: d.config.tls !== null,
+    };
+    return (async () =>
+      childEnv({
+        remoteHost: d.config.reverseLookup
+          ? await d.runtime.reverseLookup(peer.address) ?? undefined
+          : undefined,
+        serverEnv: d.serverEnv,
+        passEnv: d.config.passEnv,
+        req,
+        room: target.envRoom,
+        scriptName: target.scriptName,
+        pathInfo: target.pathInfo,
+        serverSoftware: `scalesocket/${d.version}`,
+        uniqueId: crypto.randomUUID(),
+      }))();
+  };
   let member: Member | null = null;
   let opened = 0;
   /** Whether the server counts this connection as open (so onDisconnect must follow). */
@@ -84,6 +98,7 @@ export function roomEvents(c: Context, target: Target, d: ConnectDeps): WSEvents
       d.log.info("client connected", { room: room.name, id, remote: member.remote });
       d.stats.connected(room.name);
       room.join(member, env);
+      headers = null;
       done();
     },
     onMessage(e) {
