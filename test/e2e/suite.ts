@@ -6,6 +6,7 @@ import { roomTests } from "./groups/rooms.ts";
 import { childTests } from "./groups/child.ts";
 import { messageTests } from "./groups/messages.ts";
 import { framingTests } from "./groups/framing.ts";
+import { replayTests } from "./groups/replay.ts";
 import { staticTests } from "./groups/static.ts";
 import { lifecycleTests } from "./groups/lifecycle.ts";
 import { observeTests } from "./groups/observe.ts";
@@ -20,6 +21,7 @@ export function suite(l: Launcher): void {
     childTests(l);
     messageTests(l);
     framingTests(l);
+    replayTests(l);
     staticTests(l);
     lifecycleTests(l);
     observeTests(l);
