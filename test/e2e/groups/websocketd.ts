@@ -199,14 +199,17 @@ function limitTests(l: Launcher): void {
       await a.close();
       await waitFor(() => !alive(pid), "the child to be killed", 15_000);
       // Lower bounds only: the server starts its sequence after it sees the close. The child
-      // notes EOF and each signal a little after they happen; 25 ms covers that jitter.
+      // notes EOF and each signal when its handler runs, which a loaded machine can delay by
+      // tens of ms (a late SIGINT note shortens the next gap): 150 ms of slack still leaves each
+      // bound well above the wait without --closems (100 and 250 ms).
       const took = Date.now() - leftAt;
       assert.ok(took >= 100 + 250 + 500 + 3 * closeMs, `killed after ${took} ms`);
       const seen = readFileSync(file, "utf8").trim().split("\n").map((x) => x.split(" "));
       assert.deepEqual(seen.map((x) => x[0]), ["EOF", "SIGINT", "SIGTERM"]);
       const at = seen.map((x) => Number(x[1]) * 1000);
-      assert.ok(at[1] - at[0] >= 100 + closeMs - 25, `SIGINT ${at[1] - at[0]} ms after EOF`);
-      assert.ok(at[2] - at[1] >= 250 + closeMs - 25, `SIGTERM ${at[2] - at[1]} ms after SIGINT`);
+      const slack = 150;
+      assert.ok(at[1] - at[0] >= 100 + closeMs - slack, `SIGINT ${at[1] - at[0]} ms after EOF`);
+      assert.ok(at[2] - at[1] >= 250 + closeMs - slack, `SIGTERM ${at[2] - at[1]} ms after SIGINT`);
       await s.stop();
     });
   });
