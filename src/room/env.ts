@@ -35,7 +35,9 @@ export interface EnvOptions {
 // A NUL ends a C string early and a newline would smuggle a second variable into tools that
 // read `env` output line by line: such a variable is left out, never truncated.
 const UNSAFE = /[\0\n\r]/;
-const HEADER_NAME = /^[A-Za-z0-9_-]+$/;
+// No "_": X_Forwarded_For would merge into HTTP_X_FORWARDED_FOR with the real header, letting a
+// client put its entry where a proxy's is expected (Apache's CGI and nginx drop such names too).
+const HEADER_NAME = /^[A-Za-z0-9-]+$/;
 // Set only sometimes (TLS, a room), so a passed server variable could pose as them.
 const CONDITIONAL = new Set(["HTTPS", "ROOM"]);
 const UNSUPPORTED = ["AUTH_TYPE", "CONTENT_LENGTH", "CONTENT_TYPE", "REMOTE_IDENT", "REMOTE_USER"];

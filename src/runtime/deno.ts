@@ -98,6 +98,8 @@ function isExecutable(path: string): Promise<boolean> {
 
 async function openFile(path: string): Promise<StaticFile | null> {
   try {
+    // Stat first: opening a FIFO would block until a writer came (and hold up shutdown).
+    if (!(await Deno.stat(path)).isFile) return null;
     const file = await Deno.open(path);
     const info = await file.stat();
     if (!info.isFile) {
@@ -232,6 +234,11 @@ function wrapChild(proc: Deno.ChildProcess, posix: boolean): Child {
   let gone = false;
   const exited = proc.status.then((s): ExitStatus => {
     gone = true;
+    // Nobody reads a dead child's stdin: close our end now, not when the GC gets to it.
+    if (stdinOpen) {
+      stdinOpen = false;
+      writer.abort().catch(() => {});
+    }
     return { code: s.signal ? null : s.code, signal: s.signal ?? null };
   });
   const kill = (signal: StopSignal): boolean => {

@@ -42,6 +42,9 @@ export function createApp(deps: ConnectDeps, state: AppState, extras: AppExtras)
   app.get("*", async (c, next) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return next();
     if (state.draining) return refuse(c, 503, "draining", "Server is shutting down");
+    // Checked before a room is reserved: a handshake the runtime would refuse must not hold a
+    // room (or a --maxrooms slot) until the reservation times out.
+    if (!validHandshake(c)) return refuse(c, 400, "bad_handshake", "Bad websocket handshake");
     const tls = config.tls !== null;
     if (!originAllowed(config.origin, c.req.header("origin"), c.req.header("host"), tls)) {
       return refuse(c, 403, "origin", "Origin not allowed");
@@ -82,6 +85,15 @@ export function createApp(deps: ConnectDeps, state: AppState, extras: AppExtras)
     return c.text("Internal server error\n", 500);
   });
   return app;
+}
+
+/** RFC 6455 §4.2.1: Connection: Upgrade, version 13, a key of 16 bytes in base64. */
+function validHandshake(c: Context): boolean {
+  const connection = c.req.header("connection")?.toLowerCase() ?? "";
+  if (!connection.split(",").some((t) => t.trim() === "upgrade")) return false;
+  if (c.req.header("sec-websocket-version")?.trim() !== "13") return false;
+  const key = c.req.header("sec-websocket-key")?.trim() ?? "";
+  return /^[A-Za-z0-9+/]{22}==$/.test(key);
 }
 
 /** The path as the client sent it, still percent-encoded. */

@@ -150,7 +150,7 @@ test("repeated headers are joined with a comma, whatever the case of their names
   assert.equal(env.HTTP_X_FORWARDED_FOR, "1.1.1.1, 2.2.2.2");
 });
 
-test("header names are upper-cased, dashes become underscores, others are dropped", () => {
+test("header names are upper-cased, dashes become underscores, others (and _) are dropped", () => {
   const headers: [string, string][] = [
     ["sec-websocket-key", "k"],
     ["Path", "/evil"],
@@ -163,9 +163,10 @@ test("header names are upper-cased, dashes become underscores, others are droppe
   assert.equal(env.HTTP_SEC_WEBSOCKET_KEY, "k");
   assert.equal(env.HTTP_PATH, "/evil");
   assert.equal(env.PATH, "/usr/bin");
-  assert.equal(env.HTTP_X_UNDER, "4");
+  // A name with "_" could pose as the dashed header of the same variable: dropped.
+  assert.equal(env.HTTP_X_UNDER, undefined);
   const names = Object.keys(env).filter((k) => k.startsWith("HTTP_"));
-  assert.deepEqual(names, ["HTTP_SEC_WEBSOCKET_KEY", "HTTP_PATH", "HTTP_X_UNDER"]);
+  assert.deepEqual(names, ["HTTP_SEC_WEBSOCKET_KEY", "HTTP_PATH"]);
 });
 
 test("a variable with NUL, LF or CR in its name or value is dropped, not truncated", () => {
