@@ -156,13 +156,12 @@ export function hygieneTests(l: Launcher): void {
     });
 
     it("30 children that exit on their own leave no descriptor behind", async (t) => {
-      // BUG (Deno): each such room left one pipe open (the child's stdin), released only if
-      // and when V8's garbage collector finalizes it: a quiet server kept them (50 exits: 24
-      // → 74 descriptors, unchanged 12 s later). src/runtime/deno.ts wrapChild takes a writer
-      // on proc.stdin and closes it only in closeStdin(), which the termination table calls;
-      // a child that exits by itself never gets there. A server whose programs end on their
-      // own (--perconnection scripts, crashes) can run out of descriptors. Node closes a
-      // child's stdin when it exits. Fix: close (or abort) the writer once proc.status settles.
+      // Was a BUG (Deno, fixed in src/runtime/deno.ts): each such room left one pipe open (the
+      // child's stdin), released only if and when V8's garbage collector finalized it: a quiet
+      // server kept them (50 exits: 24 → 74 descriptors, unchanged 12 s later). wrapChild
+      // closed its stdin writer only in closeStdin(), which only the termination table calls.
+      // A server whose programs end on their own (--perconnection scripts, crashes) could run
+      // out of descriptors.
       const s = await launch(l, [...PY, "query"]);
       try {
         await cycle(s, room("echo"), "warm");

@@ -116,12 +116,11 @@ export function pathTests(l: Launcher): void {
       });
 
       it("answers GET of the FIFO with 404 instead of hanging", async () => {
-        // BUG (Deno): GET /fifo never answered, and the server then never finished shutting
-        // down on SIGTERM (Deno.serve's shutdown waits for the request). src/runtime/deno.ts
-        // openFile calls Deno.open before it checks that the path is a file, and opening a FIFO
-        // for reading blocks until a writer comes: each such request holds a connection and a
-        // blocking-pool thread for good. node.ts stats first and answers 404. Fix: Deno.stat
-        // (or lstat after realPath) and refuse non-files before Deno.open.
+        // Was a BUG (Deno, fixed in src/runtime/deno.ts): GET /fifo never answered, and the
+        // server then never finished shutting down on SIGTERM (Deno.serve's shutdown waits for
+        // the request). openFile called Deno.open before checking that the path is a file, and
+        // opening a FIFO for reading blocks until a writer comes: each such request held a
+        // connection and a blocking-pool thread for good.
         const r = await within(get(s.port, "/fifo"), "an answer for GET /fifo", 3_000);
         assert.equal(r.status, 404);
       });
