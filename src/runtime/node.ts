@@ -238,9 +238,16 @@ function serveApp(app: Hono, opts: ServeOptions): Promise<Listener> {
         }
         : {}),
     });
-    // A second listener stops node-server from writing its own bodyless refusal.
+    // A second listener stops node-server from writing its own bodyless refusal. Node hands
+    // any Upgrade (h2c, as curl --http2 offers) to upgrade listeners only: we ignore the offer
+    // and answer the request as plain HTTP/1.1, through the app.
     server.on("upgrade", (req: IncomingMessage, socket: Duplex) => {
-      if (req.headers.upgrade?.toLowerCase() !== "websocket") socket.destroy();
+      if (req.headers.upgrade?.toLowerCase() === "websocket") return;
+      socket.on("error", () => {});
+      void plainAnswer(app, req).then(
+        (res) => refuseUpgrade(req, res, req.method === "HEAD"),
+        () => socket.destroy(),
+      );
     });
     server.once("error", (err: NodeJS.ErrnoException) => reject(err));
     if (opts.path !== undefined) server.listen(opts.path);
@@ -261,14 +268,34 @@ function serveApp(app: Hono, opts: ServeOptions): Promise<Listener> {
   });
 }
 
-async function refuseUpgrade(incoming: IncomingMessage, res: Response): Promise<void> {
+/** The app's answer to a request that offered an upgrade we do not take (no body is read). */
+function plainAnswer(app: Hono, req: IncomingMessage): Promise<Response> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined && name !== "upgrade" && name !== "connection") {
+      headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+    }
+  }
+  const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
+  return Promise.resolve(app.fetch(new Request(url, { method: req.method, headers }), {
+    incoming: req,
+    outgoing: undefined,
+  }));
+}
+
+async function refuseUpgrade(
+  incoming: IncomingMessage,
+  res: Response,
+  head = false,
+): Promise<void> {
   const socket = incoming.socket;
-  const body = new Uint8Array(await res.arrayBuffer());
+  const full = new Uint8Array(await res.arrayBuffer());
+  const body = head ? new Uint8Array(0) : full;
   if (socket.destroyed) return;
   const lines = [`HTTP/1.1 ${res.status} ${STATUS_CODES[res.status] ?? ""}`];
   res.headers.forEach((value, name) => {
     if (name !== "content-length" && name !== "connection") lines.push(`${name}: ${value}`);
   });
-  lines.push(`Content-Length: ${body.byteLength}`, "Connection: close", "", "");
+  lines.push(`Content-Length: ${full.byteLength}`, "Connection: close", "", "");
   socket.end(Buffer.concat([Buffer.from(lines.join("\r\n")), body]));
 }
