@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { encodeFrame, GW, GwDecoder, type GwFrame } from "../../src/room/gwsocket.ts";
+import { chunked, concat } from "./bytes.ts";
 
 const MAX = 64;
 const TYPES = Object.values(GW);
@@ -14,28 +15,6 @@ const frame = fc.record({
   type: fc.constantFrom(...TYPES),
   payload: fc.uint8Array({ maxLength: MAX }),
 });
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function chunked(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let prev = 0;
-  for (const c of at) {
-    out.push(bytes.slice(prev, c));
-    prev = c;
-  }
-  out.push(bytes.slice(prev));
-  return out;
-}
 
 /** A header no encoder would write: an unknown type, or a length over the limit. */
 function badHeader(id: number, type: number, length: number): Uint8Array {

@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { isJsonObject, readJson, routing, withFrom } from "../../src/room/json.ts";
-import { refParse } from "./ref-json.ts";
+import { refParse, topLevelKeys } from "./ref-json.ts";
 
 /** A JSON string literal for s, each character written plainly or escaped, as chosen. */
 function literal(s: string, escapes: boolean[]): string {
@@ -51,36 +51,6 @@ const object = fc.record({ members: fc.array(member, { maxLength: 6 }), ws: fc.t
     members,
     text: `${a}{${members.map((m) => m.around[0] + m.text + m.around[1]).join(",") || b}}${c}`,
   }));
-
-/** The decoded keys of a JSON object's top-level members, duplicates included, in order. */
-function topLevelKeys(text: string): string[] {
-  const keys: string[] = [];
-  let i = text.indexOf("{") + 1;
-  const skipWs = () => {
-    while (" \t\r\n".includes(text[i])) i++;
-  };
-  const skipString = () => {
-    const start = i++;
-    while (text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
-    return text.slice(start, ++i);
-  };
-  for (skipWs(); text[i] === '"'; skipWs()) {
-    keys.push(JSON.parse(skipString()));
-    for (let depth = 0; i < text.length; i++) {
-      const c = text[i];
-      if (c === '"') {
-        skipString();
-        i--;
-      } else if (c === "{" || c === "[") depth++;
-      else if (c === "}" || c === "]") {
-        if (depth === 0) break;
-        depth--;
-      } else if (c === "," && depth === 0) break;
-    }
-    if (text[i] === ",") i++;
-  }
-  return keys;
-}
 
 test("withFrom: the result reads as the client's object, _from replaced by the id, last", () => {
   fc.assert(

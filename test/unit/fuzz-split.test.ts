@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { createSplitter, inputBytes, toMessage } from "../../src/room/split.ts";
 import type { Split } from "../../src/config.ts";
+import { chunked } from "./bytes.ts";
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -17,19 +18,6 @@ const stream = fc.array(
   ),
   { maxLength: 300 },
 ).map((a) => new Uint8Array(a));
-
-/** Cuts bytes at the given offsets (sorted, deduplicated), empty chunks included. */
-function chunked(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let prev = 0;
-  for (const c of at) {
-    out.push(bytes.slice(prev, c));
-    prev = c;
-  }
-  out.push(bytes.slice(prev));
-  return out;
-}
 
 /** What S4 says the messages are: split the whole stream, drop a CR before LF, cut to max. */
 function reference(split: Split, bytes: Uint8Array, max: number): number[][] {

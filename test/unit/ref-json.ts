@@ -53,3 +53,36 @@ export function refParse(text: string): unknown {
   };
   return value();
 }
+
+/** The decoded keys of a JSON object's top-level members, duplicates included, in order. */
+export function topLevelKeys(text: string): string[] {
+  const keys: string[] = [];
+  let i = text.indexOf("{") + 1;
+  const ws = () => {
+    while (" \t\r\n".includes(text[i])) i++;
+  };
+  const skipString = () => {
+    const start = i++;
+    while (text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
+    return text.slice(start, ++i);
+  };
+  for (ws(); text[i] === '"'; ws()) {
+    keys.push(JSON.parse(skipString()));
+    ws();
+    i++; // the colon
+    ws();
+    for (let depth = 0; i < text.length; i++) {
+      const c = text[i];
+      if (c === '"') {
+        skipString();
+        i--;
+      } else if (c === "{" || c === "[") depth++;
+      else if (c === "}" || c === "]") {
+        if (depth === 0) break;
+        depth--;
+      } else if (c === "," && depth === 0) break;
+    }
+    if (text[i] === ",") i++;
+  }
+  return keys;
+}

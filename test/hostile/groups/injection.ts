@@ -10,6 +10,7 @@ import { launch, type Launcher, PY, ROOT, type Running } from "../../e2e/harness
 import { Client, refusal } from "../../e2e/client.ts";
 import { handshakeRequest, RawConn } from "../raw.ts";
 import { runtimeOf, stopWithin } from "../common.ts";
+import { topLevelKeys } from "../../unit/ref-json.ts";
 
 /** The child's environment (fixture mode env) for a handshake sent exactly as written. */
 async function envFor(port: number, request: string): Promise<Record<string, string>> {
@@ -24,38 +25,6 @@ async function envFor(port: number, request: string): Promise<Record<string, str
   }
 }
 
-/** The decoded keys of a JSON object's top-level members, duplicates included, in order. */
-function topLevelKeys(text: string): string[] {
-  const keys: string[] = [];
-  let i = text.indexOf("{") + 1;
-  const ws = () => {
-    while (" \t\r\n".includes(text[i])) i++;
-  };
-  const skipString = () => {
-    const start = i++;
-    while (text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
-    return text.slice(start, ++i);
-  };
-  for (ws(); text[i] === '"'; ws()) {
-    keys.push(JSON.parse(skipString()));
-    ws();
-    i++; // the colon
-    ws();
-    for (let depth = 0; i < text.length; i++) {
-      const c = text[i];
-      if (c === '"') {
-        skipString();
-        i--;
-      } else if (c === "{" || c === "[") depth++;
-      else if (c === "}" || c === "]") {
-        if (depth === 0) break;
-        depth--;
-      } else if (c === "," && depth === 0) break;
-    }
-    if (text[i] === ",") i++;
-  }
-  return keys;
-}
 export function injectionTests(l: Launcher): void {
   describe("injection and spoofing", () => {
     describe("room names, headers and queries never reach a shell or the environment", () => {
