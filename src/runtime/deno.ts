@@ -1,21 +1,10 @@
-// The runtime seam on Deno: Deno.serve, Deno.upgradeWebSocket and Deno.Command.
-import type { Context, Hono } from "hono";
-import { WSContext } from "hono/ws";
-import type { WSEvents } from "hono/ws";
-import type {
-  Child,
-  ExitStatus,
-  Listener,
-  PeerInfo,
-  Runtime,
-  ServeOptions,
-  StaticFile,
-  StopSignal,
-  WireSocket,
-} from "./types.ts";
+// The runtime seam on Deno: processes through Deno.Command; HTTP and websockets through
+// http-ws.ts (node:http and ws), because Deno.upgradeWebSocket cannot bound a message's size.
+import type { Child, ExitStatus, Runtime, StaticFile, StopSignal } from "./types.ts";
 import { spawnErrorMessage } from "./errors.ts";
 import { resolveCommand } from "./resolve.ts";
 import { connectTcp, portFree } from "./deno-tcp.ts";
+import { peer, prepare, serve, upgrade, wire } from "./http-ws.ts";
 
 /** A reverse lookup that takes longer is given up: the address stands in for the name. */
 const LOOKUP_MS = 2000;
@@ -34,10 +23,6 @@ function ptrName(ip: string): string | null {
   return `${nibbles.reverse().join(".")}.ip6.arpa`;
 }
 
-interface DenoBindings {
-  remoteAddr: { hostname: string; port: number };
-}
-
 export function denoRuntime(): Runtime {
   const posix = Deno.build.os !== "windows";
   return {
@@ -49,14 +34,11 @@ export function denoRuntime(): Runtime {
     },
     connectTcp,
     portFree,
-    serve: serveApp,
-    upgrade: (c, events, opts) => Promise.resolve(upgrade(c, events, opts?.pingMs ?? null)),
-    prepare: (msg) => ({ text: typeof msg === "string", data: msg }),
-    wire: (raw) => denoWire(raw as WebSocket),
-    peer(c: unknown): PeerInfo {
-      const addr = ((c as Context).env as DenoBindings).remoteAddr;
-      return { address: addr.hostname, port: addr.port };
-    },
+    serve,
+    upgrade,
+    prepare,
+    wire,
+    peer,
     onSignal(handler) {
       const signals: Deno.Signal[] = posix ? ["SIGINT", "SIGTERM"] : ["SIGINT"];
       const listeners = signals.map((s) => [s, () => handler(s)] as const);
@@ -110,96 +92,6 @@ async function openFile(path: string): Promise<StaticFile | null> {
   } catch {
     return null;
   }
-}
-
-/** Deno's socket as the rooms use it: it has no cork, so hold and release do nothing. */
-function denoWire(ws: WebSocket): WireSocket {
-  return {
-    send: (msg) => ws.send(msg.data as string | Uint8Array<ArrayBuffer>),
-    get bufferedAmount() {
-      return ws.bufferedAmount;
-    },
-    get readyState() {
-      return ws.readyState;
-    },
-    close: (code, reason) => ws.close(code, reason),
-    hold: () => {},
-    release: () => {},
-  };
-}
-
-/** Our own small adapter over Deno.upgradeWebSocket, shaped like hono's helpers. */
-function upgrade(c: Context, events: WSEvents, pingMs: number | null): Response {
-  let pair: { socket: WebSocket; response: Response };
-  try {
-    // Deno pings after half its idleTimeout of silence and closes after the other half:
-    // --pingms maps to that as closely as whole seconds allow. Without it, no pings (0).
-    const idleTimeout = pingMs ? Math.max(1, Math.round((2 * pingMs) / 1000)) : 0;
-    pair = Deno.upgradeWebSocket(c.req.raw, { idleTimeout });
-  } catch (err) {
-    return new Response(`Bad websocket handshake: ${(err as Error).message}\n`, { status: 400 });
-  }
-  const { socket, response } = pair;
-  socket.binaryType = "arraybuffer";
-  const ctx = new WSContext<WebSocket>({
-    send: (data) => socket.send(data),
-    close: (code, reason) => socket.close(code, reason),
-    raw: socket,
-    get readyState() {
-      return socket.readyState as 0 | 1 | 2 | 3;
-    },
-    url: c.req.url,
-    protocol: null,
-  });
-  socket.onopen = (e) => guard(() => events.onOpen?.(e, ctx));
-  socket.onmessage = (e) => guard(() => events.onMessage?.(e, ctx));
-  socket.onclose = (e) => guard(() => events.onClose?.(e, ctx));
-  socket.onerror = (e) => guard(() => events.onError?.(e, ctx));
-  return response;
-}
-
-/** A throwing handler must not become an uncaught error that ends the whole server. */
-function guard(fn: () => void): void {
-  try {
-    fn();
-  } catch (err) {
-    console.error("websocket handler failed:", err);
-  }
-}
-
-function serveApp(app: Hono, opts: ServeOptions): Promise<Listener> {
-  return new Promise((resolve, reject) => {
-    let server: Deno.HttpServer<Deno.NetAddr | Deno.UnixAddr>;
-    const handler = (req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr | Deno.UnixAddr>) =>
-      app.fetch(req, {
-        remoteAddr: "port" in info.remoteAddr ? info.remoteAddr : { hostname: "", port: 0 },
-      });
-    const common = {
-      onListen: () => {},
-      onError: () => new Response("Internal server error\n", { status: 500 }),
-    };
-    try {
-      server = opts.path !== undefined
-        ? Deno.serve({ ...common, path: opts.path }, handler)
-        : Deno.serve({
-          ...common,
-          hostname: opts.host,
-          port: opts.port,
-          ...(opts.tls ? { cert: opts.tls.cert, key: opts.tls.key } : {}),
-        }, handler);
-    } catch (err) {
-      const e = err as Error;
-      // Deno names the failure by class; give callers Node's code so messages match.
-      reject(Object.assign(e, { code: e.name === "AddrInUse" ? "EADDRINUSE" : e.name }));
-      return;
-    }
-    const addr = server.addr;
-    resolve({
-      host: opts.path ?? opts.host,
-      port: "port" in addr ? addr.port : 0,
-      close: () => server.shutdown(),
-    });
-  });
 }
 
 function spawnChild(

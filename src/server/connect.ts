@@ -104,10 +104,7 @@ export function roomEvents(c: Context, target: Target, d: ConnectDeps): WSEvents
     onMessage(e) {
       if (!member) return;
       const data = e.data instanceof ArrayBuffer ? new Uint8Array(e.data) : e.data as string;
-      // ws enforces --maxframesize itself; Deno's upgrade has no such option.
-      if (tooBig(data, d.config.maxFrameSize)) {
-        return member.close(CLOSE.tooBig, "message too big");
-      }
+      // --maxframesize is enforced by ws (maxPayload) from the frame header, before any payload.
       room.input(member, data);
     },
     onClose(e) {
@@ -159,12 +156,4 @@ function toMember(who: Sender, raw: WireSocket): Member {
       }
     },
   };
-}
-
-function tooBig(data: string | Uint8Array, max: number): boolean {
-  if (typeof data !== "string") return data.byteLength > max;
-  // A UTF-16 unit is 1 to 3 UTF-8 bytes: encode only when the bounds cannot decide.
-  if (data.length > max) return true;
-  if (data.length * 3 <= max) return false;
-  return new TextEncoder().encode(data).byteLength > max;
 }

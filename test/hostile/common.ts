@@ -1,15 +1,8 @@
-// What every hostile group shares: which runtime a launcher runs, and a bystander in another
-// room whose echo proves the server still serves everyone else.
+// What every hostile group shares: a bystander in another room whose echo proves the server
+// still serves everyone else, and small waiting helpers.
 import assert from "node:assert/strict";
-import type { Launcher, Running } from "../e2e/harness.ts";
+import type { Running } from "../e2e/harness.ts";
 import { Client } from "../e2e/client.ts";
-
-export type RuntimeName = "node" | "deno";
-
-/** The runtime under a launcher: its websocket stack decides some answers (see each test). */
-export function runtimeOf(l: Launcher): RuntimeName {
-  return /deno/i.test(l.name) ? "deno" : "node";
-}
 
 /** A client in a room of its own; roundTrip() fails if the server stopped serving it. */
 export class Bystander {
