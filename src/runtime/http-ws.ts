@@ -28,7 +28,25 @@ type Bindings = HttpBindings & { [UPGRADING]?: boolean };
 export function upgrade(c: Context, events: WSEvents, opts?: UpgradeOptions): Promise<Response> {
   (c.env as Bindings)[UPGRADING] = true;
   const pingMs = opts?.pingMs;
-  return upgradeWebSocket(c, pingMs ? withPings(events, pingMs) : events);
+  return upgradeWebSocket(c, guarded(pingMs ? withPings(events, pingMs) : events));
+}
+
+/** A throwing handler must not become an uncaught error that ends the whole server. */
+export function guarded(events: WSEvents): WSEvents {
+  const guard = <A extends unknown[]>(fn: ((...a: A) => void) | undefined) =>
+    fn && ((...a: A) => {
+      try {
+        fn(...a);
+      } catch (err) {
+        console.error("websocket handler failed:", err);
+      }
+    });
+  return {
+    onOpen: guard(events.onOpen),
+    onMessage: guard(events.onMessage),
+    onClose: guard(events.onClose),
+    onError: guard(events.onError),
+  };
 }
 
 /** Text is encoded to UTF-8 once here, instead of once per client inside ws.send(). */
