@@ -1,51 +1,60 @@
 // HTTP and websockets for both runtimes: node:http (Deno's node compatibility on Deno) with
-// @hono/node-server and ws. Deno.upgradeWebSocket cannot be used: it has no message size limit
-// and collects a fragmented message without any bound (docs/decisions.md, "Websockets on Deno").
-import { createAdaptorServer, upgradeWebSocket } from "@hono/node-server";
+// @hono/node-server for plain requests and ws for upgrades. Deno.upgradeWebSocket cannot be
+// used: it has no message size limit and collects a fragmented message without any bound
+// (docs/decisions.md, "Websockets on Deno").
+//
+// Upgrades do not go through node-server's websocket helper: the app routes and refuses them as
+// any request, and then ws takes the socket here. So an open socket keeps nothing of its request
+// (no Hono context, Request, Headers or URL), and a message reaches the room without a
+// MessageEvent or a copy (docs/benchmarks.md, proposals 5 and 7).
+import { createAdaptorServer } from "@hono/node-server";
 import type { HttpBindings } from "@hono/node-server";
 import { WebSocketServer } from "ws";
-import type { WebSocket } from "ws";
+import type { RawData, WebSocket } from "ws";
 import { Buffer } from "node:buffer";
 import { STATUS_CODES } from "node:http";
 import type { IncomingMessage } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import type { Context, Hono } from "hono";
-import type { WSEvents } from "hono/ws";
 import type {
   Listener,
   Outgoing,
   PeerInfo,
   ServeOptions,
+  SocketEvents,
   UpgradeOptions,
   WireSocket,
 } from "./types.ts";
 
-/** Set on a request's bindings when our route hands it to the websocket upgrade. */
-const UPGRADING = Symbol("scalesocket.upgrading");
-type Bindings = HttpBindings & { [UPGRADING]?: boolean };
+/** Left on a request's bindings by upgrade(), for the server's upgrade listener to finish. */
+const ACCEPTED = Symbol("scalesocket.accepted");
+type Bindings = HttpBindings & { [ACCEPTED]?: { events: SocketEvents; pingMs: number | null } };
 
-export function upgrade(c: Context, events: WSEvents, opts?: UpgradeOptions): Promise<Response> {
-  (c.env as Bindings)[UPGRADING] = true;
-  const pingMs = opts?.pingMs;
-  return upgradeWebSocket(c, guarded(pingMs ? withPings(events, pingMs) : events));
+/** Takes the upgrade: the socket is handed to ws once the app's answer is back. */
+export function upgrade(
+  c: Context,
+  events: SocketEvents,
+  opts?: UpgradeOptions,
+): Promise<Response> {
+  (c.env as Bindings)[ACCEPTED] = { events: guarded(events), pingMs: opts?.pingMs ?? null };
+  // Fetch has no 101; the status is ws's to write. This response only carries headers.
+  return Promise.resolve(new Response(null));
 }
 
 /** A throwing handler must not become an uncaught error that ends the whole server. */
-export function guarded(events: WSEvents): WSEvents {
-  const guard = <A extends unknown[]>(fn: ((...a: A) => void) | undefined) =>
-    fn && ((...a: A) => {
-      try {
-        fn(...a);
-      } catch (err) {
-        console.error("websocket handler failed:", err);
-      }
-    });
+export function guarded(events: SocketEvents): SocketEvents {
+  const guard = <A extends unknown[]>(fn: (...a: A) => void) => (...a: A) => {
+    try {
+      fn(...a);
+    } catch (err) {
+      console.error("websocket handler failed:", err);
+    }
+  };
   return {
     onOpen: guard(events.onOpen),
     onMessage: guard(events.onMessage),
     onClose: guard(events.onClose),
-    onError: guard(events.onError),
   };
 }
 
@@ -81,45 +90,38 @@ export function wire(raw: unknown): WireSocket {
   };
 }
 
-/** websocketd's --pingms: a ping every ms; a client silent for 2×ms is cut off. */
-function withPings(events: WSEvents, ms: number): WSEvents {
+/** Connects an open socket to its events; with pingMs, websocketd's --pingms keep-alive. */
+function attach(ws: WebSocket, events: SocketEvents, pingMs: number | null): void {
   let timer: ReturnType<typeof setInterval> | undefined;
-  return {
-    ...events,
-    onOpen(e, ctx) {
-      const ws = ctx.raw as WebSocket;
-      let heard = Date.now();
-      const alive = () => heard = Date.now();
-      ws.on("pong", alive);
-      ws.on("message", alive);
-      timer = setInterval(() => {
-        if (Date.now() - heard > 2 * ms) return ws.terminate();
-        ws.ping();
-      }, ms);
-      events.onOpen?.(e, ctx);
-    },
-    onClose(e, ctx) {
-      clearInterval(timer);
-      events.onClose?.(e, ctx);
-    },
-  };
+  let heard = Date.now();
+  if (pingMs) {
+    ws.on("pong", () => heard = Date.now());
+    timer = setInterval(() => {
+      if (Date.now() - heard > 2 * pingMs) return ws.terminate();
+      ws.ping();
+    }, pingMs);
+  }
+  ws.on("message", (data: RawData, binary: boolean) => {
+    if (pingMs) heard = Date.now();
+    // ws hands over a Buffer of its own per message (nodebuffer), and has checked text is UTF-8.
+    const buf = data as Buffer;
+    events.onMessage(binary ? buf : buf.toString("utf8"));
+  });
+  ws.on("close", (code: number, reason: Buffer) => {
+    clearInterval(timer);
+    events.onClose(code, reason.toString());
+  });
+  // An error is followed by close; close reports it.
+  ws.on("error", () => {});
+  events.onOpen(ws);
 }
 
 export function serve(app: Hono, opts: ServeOptions): Promise<Listener> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload });
   return new Promise((resolve, reject) => {
     const server = createAdaptorServer({
-      fetch: async (req, bindings) => {
-        const env = bindings as Bindings;
-        const res = await app.fetch(req, env);
-        // node-server answers a refused upgrade with an empty body; we send ours instead.
-        if (env.outgoing === undefined && !env[UPGRADING]) {
-          await refuseUpgrade(env.incoming, res);
-        }
-        return res;
-      },
+      fetch: app.fetch,
       hostname: opts.host,
-      websocket: { server: wss },
       ...(opts.tls
         ? {
           createServer: createHttpsServer,
@@ -127,16 +129,12 @@ export function serve(app: Hono, opts: ServeOptions): Promise<Listener> {
         }
         : {}),
     });
-    // A second listener stops node-server from writing its own bodyless refusal. Node hands
-    // any Upgrade (h2c, as curl --http2 offers) to upgrade listeners only: we ignore the offer
-    // and answer the request as plain HTTP/1.1, through the app.
-    server.on("upgrade", (req: IncomingMessage, socket: Duplex) => {
-      if (req.headers.upgrade?.toLowerCase() === "websocket") return;
+    // Node hands every request with an Upgrade header here. A websocket one is routed by the
+    // app; any other (h2c, as curl --http2 offers) is answered as plain HTTP/1.1.
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on("error", () => {});
-      void plainAnswer(app, req).then(
-        (res) => refuseUpgrade(req, res, req.method === "HEAD"),
-        () => socket.destroy(),
-      );
+      const websocket = req.headers.upgrade?.toLowerCase() === "websocket";
+      void answer(app, wss, req, socket, head, websocket).catch(() => socket.destroy());
     });
     server.once("error", (err: NodeJS.ErrnoException) => reject(err));
     if (opts.path !== undefined) server.listen(opts.path);
@@ -157,34 +155,88 @@ export function serve(app: Hono, opts: ServeOptions): Promise<Listener> {
   });
 }
 
-/** The app's answer to a request that offered an upgrade we do not take (no body is read). */
-function plainAnswer(app: Hono, req: IncomingMessage): Promise<Response> {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined && name !== "upgrade" && name !== "connection") {
-      headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-    }
+/** Response headers that are the websocket handshake's own, never copied from the app's. */
+const HANDSHAKE_HEADERS = new Set([
+  "connection",
+  "content-length",
+  "content-type",
+  "upgrade",
+  "sec-websocket-accept",
+  "sec-websocket-extensions",
+  "sec-websocket-protocol",
+]);
+
+/** Routes an Upgrade request through the app, then upgrades it or writes the app's answer. */
+async function answer(
+  app: Hono,
+  wss: WebSocketServer,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  websocket: boolean,
+): Promise<void> {
+  const request = toRequest(req, websocket);
+  if (!request) return writeResponse(socket, new Response("Bad request\n", { status: 400 }));
+  const env: Bindings = { incoming: req, outgoing: undefined as never };
+  const res = await app.fetch(request, env);
+  const accepted = env[ACCEPTED];
+  if (!accepted) return writeResponse(socket, res, req.method === "HEAD");
+  // The client may be gone before the handshake completes, or ws may refuse it (it writes its
+  // own 400): the events hear a close, so the room is not held for nothing.
+  if (socket.destroyed) return accepted.events.onClose(1006, "");
+  let opened = false;
+  socket.once("close", () => opened || accepted.events.onClose(1006, ""));
+  const extra = (headers: string[], of: IncomingMessage) => {
+    if (of !== req) return;
+    res.headers.forEach((value, name) => {
+      if (!HANDSHAKE_HEADERS.has(name)) headers.push(`${name}: ${value}`);
+    });
+  };
+  wss.on("headers", extra);
+  try {
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      opened = true;
+      attach(ws, accepted.events, accepted.pingMs);
+    });
+  } finally {
+    wss.off("headers", extra);
   }
-  const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
-  return Promise.resolve(app.fetch(new Request(url, { method: req.method, headers }), {
-    incoming: req,
-    outgoing: undefined,
-  }));
 }
 
-async function refuseUpgrade(
-  incoming: IncomingMessage,
-  res: Response,
-  head = false,
-): Promise<void> {
-  const socket = incoming.socket;
+/**
+ * The Request the app sees for an Upgrade request (no body is read). A websocket keeps its
+ * Upgrade and Connection headers, by which the app routes it; another upgrade loses them, so
+ * it is answered as plain HTTP. Null when the target or Host cannot make a URL of this server.
+ */
+function toRequest(req: IncomingMessage, websocket: boolean): Request | null {
+  const target = req.url ?? "/";
+  const host = req.headers.host ?? "localhost";
+  // A Host with a path, query or user part would move the path the app routes by.
+  if (!target.startsWith("/") || /[/?#@\\\s]/.test(host)) return null;
+  const tls = (req.socket as { encrypted?: boolean }).encrypted === true;
+  let url: URL;
+  try {
+    url = new URL(`${tls ? "https" : "http"}://${host}${target}`);
+  } catch {
+    return null;
+  }
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    if (!websocket && (name === "upgrade" || name === "connection")) continue;
+    headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+  }
+  return new Request(url, { method: req.method, headers });
+}
+
+/** Writes a whole response to a socket that HTTP no longer owns, and closes it. */
+async function writeResponse(socket: Duplex, res: Response, head = false): Promise<void> {
   const full = new Uint8Array(await res.arrayBuffer());
-  const body = head ? new Uint8Array(0) : full;
   if (socket.destroyed) return;
   const lines = [`HTTP/1.1 ${res.status} ${STATUS_CODES[res.status] ?? ""}`];
   res.headers.forEach((value, name) => {
     if (name !== "content-length" && name !== "connection") lines.push(`${name}: ${value}`);
   });
   lines.push(`Content-Length: ${full.byteLength}`, "Connection: close", "", "");
-  socket.end(Buffer.concat([Buffer.from(lines.join("\r\n")), body]));
+  socket.end(Buffer.concat([Buffer.from(lines.join("\r\n")), head ? new Uint8Array(0) : full]));
 }

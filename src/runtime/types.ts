@@ -1,7 +1,6 @@
 // The runtime seam: everything the engine needs from Node or Deno, and nothing more.
 import type { Hono } from "hono";
 import type { Context } from "hono";
-import type { WSEvents } from "hono/ws";
 
 /** How a child ended: exactly one of code and signal is set. */
 export interface ExitStatus {
@@ -92,7 +91,7 @@ export interface Outgoing {
   readonly data: string | Uint8Array;
 }
 
-/** An upgraded socket (WSContext.raw) as the rooms use it. */
+/** An upgraded socket as the rooms use it. */
 export interface WireSocket {
   send(msg: Outgoing): void;
   /** Bytes queued towards the client and not yet sent. */
@@ -105,6 +104,16 @@ export interface WireSocket {
   release(): void;
   /** Drops the connection at once, where the runtime can. */
   terminate?(): void;
+}
+
+/** What an upgraded socket tells the server; exceptions thrown by these are caught and logged. */
+export interface SocketEvents {
+  /** The socket is open; raw is the runtime's socket, for wire(). */
+  onOpen(raw: unknown): void;
+  /** A whole message: a string for a text frame, bytes for a binary one. */
+  onMessage(data: string | Uint8Array): void;
+  /** The socket closed (1006 when it closed without a close frame, or before it opened). */
+  onClose(code: number, reason: string): void;
 }
 
 export interface UpgradeOptions {
@@ -124,10 +133,10 @@ export interface Runtime {
   portFree(port: number): Promise<boolean>;
   serve(app: Hono, opts: ServeOptions): Promise<Listener>;
   /** Upgrades the request behind c to a websocket; returns the response to send. */
-  upgrade(c: Context, events: WSEvents, opts?: UpgradeOptions): Promise<Response>;
+  upgrade(c: Context, events: SocketEvents, opts?: UpgradeOptions): Promise<Response>;
   /** Encodes a message once for every socket it goes to. */
   prepare(msg: string | Uint8Array): Outgoing;
-  /** The rooms' view of an upgraded socket (WSContext.raw). */
+  /** The rooms' view of an upgraded socket (what SocketEvents.onOpen was given). */
   wire(raw: unknown): WireSocket;
   /** The peer of the request behind this Hono context. */
   peer(c: unknown): PeerInfo;

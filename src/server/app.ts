@@ -29,7 +29,7 @@ export function createApp(deps: ConnectDeps, state: AppState, extras: AppExtras)
   const { config, registry, runtime, stats } = deps;
   const refuse = (
     c: Context,
-    status: 400 | 403 | 404 | 429 | 503,
+    status: 400 | 403 | 404 | 405 | 429 | 503,
     reason: string,
     text: string,
   ) => {
@@ -38,6 +38,14 @@ export function createApp(deps: ConnectDeps, state: AppState, extras: AppExtras)
   };
   const app = new Hono();
   app.use(extraHeaders(config));
+  // RFC 6455 §4.1: a handshake is a GET; any other method offering a websocket is refused.
+  app.use("*", (c, next) => {
+    if (c.req.method === "GET" || c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      return next();
+    }
+    c.header("Allow", "GET");
+    return Promise.resolve(refuse(c, 405, "bad_handshake", "Websocket handshakes use GET"));
+  });
   // Websocket requests first: a reserved name such as /health is refused, not answered.
   app.get("*", async (c, next) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return next();

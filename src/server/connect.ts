@@ -1,9 +1,8 @@
 // The websocket side of a room connection: a socket becomes a room Member, and back.
 import type { Context } from "hono";
-import type { WSEvents } from "hono/ws";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
-import type { Runtime, WireSocket } from "../runtime/types.ts";
+import type { Runtime, SocketEvents, WireSocket } from "../runtime/types.ts";
 import type { Member } from "../room/room.ts";
 import type { Target } from "./target.ts";
 import type { Sender } from "../room/input.ts";
@@ -31,7 +30,7 @@ const HANDSHAKE_MS = 10_000;
 /** How long a closed, non-reading client may hold its backlog before it is cut off. */
 const CLOSE_GRACE_MS = 2_000;
 
-export function roomEvents(c: Context, target: Target, d: ConnectDeps): WSEvents {
+export function roomEvents(c: Context, target: Target, d: ConnectDeps): SocketEvents {
   let room = target.room;
   let release = room.reserve();
   const timer = setTimeout(release, HANDSHAKE_MS);
@@ -75,8 +74,8 @@ export function roomEvents(c: Context, target: Target, d: ConnectDeps): WSEvents
     release();
   };
   return {
-    onOpen(_e, ws) {
-      const raw = d.runtime.wire(ws.raw);
+    onOpen(socket) {
+      const raw = d.runtime.wire(socket);
       const id = d.nextId();
       counted = true;
       member = toMember({ id, remote: env4(peer.address), query: url.search.slice(1) }, raw);
@@ -101,13 +100,11 @@ export function roomEvents(c: Context, target: Target, d: ConnectDeps): WSEvents
       headers = null;
       done();
     },
-    onMessage(e) {
-      if (!member) return;
-      const data = e.data instanceof ArrayBuffer ? new Uint8Array(e.data) : e.data as string;
+    onMessage(data) {
       // --maxframesize is enforced by ws (maxPayload) from the frame header, before any payload.
-      room.input(member, data);
+      if (member) room.input(member, data);
     },
-    onClose(e) {
+    onClose(code) {
       done();
       if (counted) {
         counted = false;
@@ -121,13 +118,10 @@ export function roomEvents(c: Context, target: Target, d: ConnectDeps): WSEvents
         room: room.name,
         id: member.id,
         remote: member.remote,
-        code: e.code,
+        code,
         ms: Date.now() - opened,
       });
       member = null;
-    },
-    onError(e) {
-      d.log.debug("websocket error", { room: room.name, error: String(e) });
     },
   };
 }

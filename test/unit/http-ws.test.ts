@@ -1,6 +1,5 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { WSContext } from "hono/ws";
 import { guarded } from "../../src/runtime/http-ws.ts";
 
 describe("guarded websocket handlers", () => {
@@ -10,11 +9,13 @@ describe("guarded websocket handlers", () => {
     console.error = (...args: unknown[]) => void seen.push(args);
     try {
       const events = guarded({
+        onOpen: () => {},
         onMessage: () => {
           throw new Error("boom");
         },
+        onClose: () => {},
       });
-      assert.doesNotThrow(() => events.onMessage!({} as MessageEvent, {} as WSContext));
+      assert.doesNotThrow(() => events.onMessage("hi"));
     } finally {
       console.error = original;
     }
@@ -22,11 +23,16 @@ describe("guarded websocket handlers", () => {
     assert.match(String(seen[0][1]), /boom/);
   });
 
-  it("handlers that return run with their arguments, and missing ones stay missing", () => {
-    const got: string[] = [];
-    const events = guarded({ onClose: (e) => void got.push(e.type) });
-    events.onClose!({ type: "close" } as CloseEvent, {} as WSContext);
-    assert.deepEqual(got, ["close"]);
-    assert.equal(events.onOpen, undefined);
+  it("handlers that return are called with their arguments", () => {
+    const got: unknown[] = [];
+    const events = guarded({
+      onOpen: (raw) => void got.push(raw),
+      onMessage: (data) => void got.push(data),
+      onClose: (code, reason) => void got.push(code, reason),
+    });
+    events.onOpen("socket");
+    events.onMessage(new Uint8Array([1]));
+    events.onClose(1000, "bye");
+    assert.deepEqual(got, ["socket", new Uint8Array([1]), 1000, "bye"]);
   });
 });
