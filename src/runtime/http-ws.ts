@@ -211,12 +211,15 @@ async function answer(
 function toRequest(req: IncomingMessage, websocket: boolean): Request | null {
   const target = req.url ?? "/";
   const host = req.headers.host ?? "localhost";
-  // A Host with a path, query or user part would move the path the app routes by.
-  if (!target.startsWith("/") || /[/?#@\\\s]/.test(host)) return null;
   const tls = (req.socket as { encrypted?: boolean }).encrypted === true;
   let url: URL;
   try {
-    url = new URL(`${tls ? "https" : "http"}://${host}${target}`);
+    // The absolute form (RFC 9112 §3.2.2) names its own host; the origin form needs Host, and a
+    // Host with a path, query or user part would move the path the app routes by.
+    if (/^https?:\/\//i.test(target)) url = new URL(target);
+    else if (target.startsWith("/") && !/[/?#@\\\s]/.test(host)) {
+      url = new URL(`${tls ? "https" : "http"}://${host}${target}`);
+    } else return null;
   } catch {
     return null;
   }

@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { launch, type Launcher, PY, type Running, waitFor } from "../../e2e/harness.ts";
 import { Client } from "../../e2e/client.ts";
-import { handshakeRequest, RawConn } from "../raw.ts";
+import { frame, handshakeRequest, OP, RawConn } from "../raw.ts";
 import { Bystander, sleep, stopWithin } from "../common.ts";
 
 interface BadHandshake {
@@ -61,6 +61,13 @@ const HANDSHAKES: BadHandshake[] = [
     status: 400,
   },
   {
+    // http-ws.ts builds the URL the app routes by from Host and the target: a Host with a path
+    // would have put the request in another room (here "/other").
+    name: "a Host header with a path and query in it",
+    request: (p) => handshakeRequest(p, "/hs", { Host: `127.0.0.1:${p}/other?` }),
+    status: 400,
+  },
+  {
     // app.ts refuses any method but GET (RFC 6455 §4.1), with Allow: GET.
     name: "POST with the upgrade headers",
     request: (p) => handshakeRequest(p, "/hs").replace("GET", "POST"),
@@ -113,6 +120,20 @@ export function handshakeTests(l: Launcher): void {
         await by.roundTrip(h.name);
       });
     }
+
+    it("a handshake in absolute form (GET http://host/room) opens that room", async () => {
+      const c = await RawConn.open(s.port);
+      c.write(
+        handshakeRequest(s.port, "/abs").replace(
+          "GET /abs ",
+          `GET http://127.0.0.1:${s.port}/abs `,
+        ),
+      );
+      assert.equal((await c.response()).status, 101);
+      c.write(frame(OP.text, "absolute"));
+      assert.equal((await c.frame()).payload.toString(), "absolute");
+      c.destroy();
+    });
 
     it("a GET with Upgrade: h2c (as curl --http2 sends) is answered as plain HTTP", async () => {
       // BUG (Node): the connection was closed with no answer at all. src/runtime/node.ts
