@@ -183,9 +183,10 @@ async function answer(
   if (!accepted) return writeResponse(socket, res, req.method === "HEAD");
   // The client may be gone before the handshake completes, or ws may refuse it (it writes its
   // own 400): the events hear a close, so the room is not held for nothing.
-  if (socket.destroyed) return accepted.events.onClose(1006, "");
-  let opened = false;
-  socket.once("close", () => opened || accepted.events.onClose(1006, ""));
+  const { events, pingMs } = accepted;
+  if (socket.destroyed) return events.onClose(1006, "");
+  const early = () => events.onClose(1006, "");
+  socket.once("close", early);
   const extra = (headers: string[], of: IncomingMessage) => {
     if (of !== req) return;
     res.headers.forEach((value, name) => {
@@ -195,8 +196,9 @@ async function answer(
   wss.on("headers", extra);
   try {
     wss.handleUpgrade(req, socket, head, (ws) => {
-      opened = true;
-      attach(ws, accepted.events, accepted.pingMs);
+      // Removed, so nothing keeps this request and the app's response alive with the socket.
+      socket.off("close", early);
+      attach(ws, events, pingMs);
     });
   } finally {
     wss.off("headers", extra);

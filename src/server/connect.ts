@@ -35,18 +35,18 @@ export function roomEvents(c: Context, target: Target, d: ConnectDeps): SocketEv
   let release = room.reserve();
   const timer = setTimeout(release, HANDSHAKE_MS);
   const peer = d.runtime.peer(c);
-  // Read the request now: Deno closes it once the upgrade response is sent.
-  const url = new URL(c.req.url);
-  const method = c.req.method;
-  // Only the connection that starts a room's child needs the headers: dropped after the join,
-  // so an idle connection does not keep a copy of its request.
-  let headers: [string, string][] | null = [...c.req.raw.headers];
+  // Only the connection that starts a room's child needs its request: dropped after the join,
+  // so an idle connection keeps no copy of it.
+  let request: { url: URL; method: string; headers: [string, string][] } | null = {
+    url: new URL(c.req.url),
+    method: c.req.method,
+    headers: [...c.req.raw.headers],
+  };
+  const query = request.url.search.slice(1);
   const env = () => {
     const req = {
-      method,
-      url,
+      ...request!,
       httpVersion: "1.1",
-      headers: headers!,
       peer,
       tls: d.config.tls !== null,
     };
@@ -78,7 +78,7 @@ export function roomEvents(c: Context, target: Target, d: ConnectDeps): SocketEv
       const raw = d.runtime.wire(socket);
       const id = d.nextId();
       counted = true;
-      member = toMember({ id, remote: env4(peer.address), query: url.search.slice(1) }, raw);
+      member = toMember({ id, remote: env4(peer.address), query }, raw);
       opened = Date.now();
       // The room may have ended between the upgrade and now: take the fresh one.
       if (room.state === "stopping" || room.state === "ended") {
@@ -97,7 +97,7 @@ export function roomEvents(c: Context, target: Target, d: ConnectDeps): SocketEv
       d.log.info("client connected", { room: room.name, id, remote: member.remote });
       d.stats.connected(room.name);
       room.join(member, env);
-      headers = null;
+      request = null;
       done();
     },
     onMessage(data) {
