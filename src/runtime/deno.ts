@@ -4,7 +4,7 @@ import type { Child, ExitStatus, Runtime, StaticFile, StopSignal } from "./types
 import { spawnErrorMessage } from "./errors.ts";
 import { resolveCommand } from "./resolve.ts";
 import { connectTcp, portFree } from "./deno-tcp.ts";
-import { peer, prepare, serve, upgrade, wire } from "./http-ws.ts";
+import { httpAndWebsockets } from "./http-ws.ts";
 
 /** A reverse lookup that takes longer is given up: the address stands in for the name. */
 const LOOKUP_MS = 2000;
@@ -34,11 +34,7 @@ export function denoRuntime(): Runtime {
     },
     connectTcp,
     portFree,
-    serve,
-    upgrade,
-    prepare,
-    wire,
-    peer,
+    ...httpAndWebsockets,
     onSignal(handler) {
       const signals: Deno.Signal[] = posix ? ["SIGINT", "SIGTERM"] : ["SIGINT"];
       const listeners = signals.map((s) => [s, () => handler(s)] as const);

@@ -245,3 +245,6 @@ async function writeResponse(socket: Duplex, res: Response, head = false): Promi
   lines.push(`Content-Length: ${full.byteLength}`, "Connection: close", "", "");
   socket.end(Buffer.concat([Buffer.from(lines.join("\r\n")), head ? new Uint8Array(0) : full]));
 }
+
+/** The HTTP and websocket half of a Runtime, the same on Node and Deno. */
+export const httpAndWebsockets = { serve, upgrade, prepare, wire, peer } as const;

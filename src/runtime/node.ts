@@ -11,7 +11,7 @@ import type { Child, ExitStatus, Runtime, StaticFile, StopSignal } from "./types
 import { spawnErrorMessage } from "./errors.ts";
 import { resolveCommand } from "./resolve.ts";
 import { connectTcp, portFree } from "./node-tcp.ts";
-import { peer, prepare, serve, upgrade, wire } from "./http-ws.ts";
+import { httpAndWebsockets } from "./http-ws.ts";
 
 /** A reverse lookup that takes longer is given up: the address stands in for the name. */
 const LOOKUP_MS = 2000;
@@ -30,11 +30,7 @@ export function nodeRuntime(): Runtime {
     spawn: (cmd, args, opts) => spawnChild(cmd, args, opts.env, posix),
     connectTcp,
     portFree,
-    serve,
-    upgrade,
-    prepare,
-    wire,
-    peer,
+    ...httpAndWebsockets,
     onSignal(handler) {
       const on = (signal: string) => handler(signal);
       process.on("SIGINT", on);
