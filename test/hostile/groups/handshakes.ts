@@ -1,7 +1,7 @@
 // S10 protocol abuse over raw sockets, at the HTTP end: broken handshakes get an HTTP status,
 // half-sent requests hold nobody up, and a refused handshake holds no room.
 // Both runtimes serve through node:http and ws (src/runtime/http-ws.ts), so the answers match.
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { launch, type Launcher, PY, type Running, waitFor } from "../../e2e/harness.ts";
 import { Client } from "../../e2e/client.ts";
@@ -152,9 +152,10 @@ export function handshakeTests(l: Launcher): void {
   });
 
   describe("a failed handshake and --maxrooms", () => {
+    // A server each: a room of one test must not hold the only slot in the next.
     let s: Running;
-    before(async () => s = await launch(l, ["--maxrooms", "1", ...PY, "echo"]));
-    after(() => stopWithin(s));
+    beforeEach(async () => s = await launch(l, ["--maxrooms", "1", ...PY, "echo"]));
+    afterEach(() => stopWithin(s));
 
     it("a handshake the runtime refuses does not hold a room slot", async () => {
       // Was a BUG (both runtimes, fixed in app.ts): the room was reserved (connect.ts roomEvents
@@ -170,12 +171,6 @@ export function handshakeTests(l: Launcher): void {
       assert.ok(ok instanceof Client, `a new room was refused after a bad handshake: ${ok}`);
       await ok.close();
     });
-  });
-
-  describe("a handshake ws refuses and --maxrooms", () => {
-    let s: Running;
-    before(async () => s = await launch(l, ["--maxrooms", "1", ...PY, "echo"]));
-    after(() => stopWithin(s));
 
     it("a handshake ws refuses after the app took it frees its room slot at once", async () => {
       // app.ts accepts this handshake and reserves the room; ws then checks the syntax of
