@@ -107,7 +107,6 @@ websocketd compatibility:
                             (its address when the lookup fails within 2 s)
   --unixsocket PATH         Listen on this unix socket instead of a TCP port
   --pingms MS               Ping clients every MS; close those silent for 2xMS
-                            (on Deno rounded to whole seconds)
   --passstderr              Send stdout and stderr lines to clients as
                             {"stream":"stdout"|"stderr","data":LINE}
 
