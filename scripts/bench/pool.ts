@@ -67,14 +67,9 @@ export class Pool {
    * Runs traffic on the open clients. `trigger` names clients by their index in open's urls;
    * each sends the text once when the run starts.
    */
-  async run(o: {
-    expect: number;
-    send: number;
-    senders: number;
-    window: number;
-    trigger: { clients: number[]; text: string } | null;
-    timeoutMs: number;
-  }): Promise<RunResult & { histogram: Hist }> {
+  async run(
+    o: Omit<Extract<Order, { t: "run" }>, "t">,
+  ): Promise<RunResult & { histogram: Hist }> {
     await Promise.all(this.workers.map((w) => this.ask(w, { t: "run", ...o })));
     const replies = await Promise.all(this.workers.map((w) => this.ask(w, { t: "go" })));
     const histogram = new Hist();

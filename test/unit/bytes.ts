@@ -1,4 +1,5 @@
-// Byte helpers the fuzz tests share: joining buffers and cutting them at chosen offsets.
+// Byte helpers the unit tests share: joining buffers, cutting them at chosen offsets, and raw
+// gwsocket headers.
 
 export function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -20,5 +21,15 @@ export function chunked(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
     prev = c;
   }
   out.push(bytes.slice(prev));
+  return out;
+}
+
+/** A raw gwsocket header (id, type, length), for frames encodeFrame would never write. */
+export function gwHeader(id: number, type: number, length: number): Uint8Array {
+  const out = new Uint8Array(12);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, id);
+  view.setUint32(4, type);
+  view.setUint32(8, length);
   return out;
 }

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { encodeFrame, GW, GwDecoder, type GwFrame } from "../../src/room/gwsocket.ts";
-import { chunked, concat } from "./bytes.ts";
+import { chunked, concat, gwHeader } from "./bytes.ts";
 
 const MAX = 64;
 const TYPES = Object.values(GW);
@@ -15,16 +15,6 @@ const frame = fc.record({
   type: fc.constantFrom(...TYPES),
   payload: fc.uint8Array({ maxLength: MAX }),
 });
-
-/** A header no encoder would write: an unknown type, or a length over the limit. */
-function badHeader(id: number, type: number, length: number): Uint8Array {
-  const h = new Uint8Array(12);
-  const v = new DataView(h.buffer);
-  v.setUint32(0, id);
-  v.setUint32(4, type);
-  v.setUint32(8, length);
-  return h;
-}
 
 const plain = (f: GwFrame) => ({ id: f.id, type: f.type, payload: [...f.payload] });
 
@@ -67,7 +57,7 @@ test("a bad frame (unknown type or over the limit) is skipped, and the next one 
         const d = new GwDecoder(MAX, (e) => errors.push(e));
         const bytes = concat([
           encodeFrame(before.id, before.type, before.payload),
-          badHeader(7, bad.type, bad.length),
+          gwHeader(7, bad.type, bad.length),
           new Uint8Array(bad.length).fill(0xee), // the bad frame's payload, read past
           encodeFrame(after.id, after.type, after.payload),
         ]);

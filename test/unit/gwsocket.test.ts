@@ -3,28 +3,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { encodeFrame, GW, GwDecoder, type GwFrame } from "../../src/room/gwsocket.ts";
 import { seeded } from "./random.ts";
+import { concat, gwHeader as header } from "./bytes.ts";
 
 const enc = new TextEncoder();
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
-
-/** A raw header, for frames encodeFrame would never write. */
-function header(id: number, type: number, length: number): Uint8Array {
-  const out = new Uint8Array(12);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, id);
-  view.setUint32(4, type);
-  view.setUint32(8, length);
-  return out;
-}
 
 /** Decodes the chunks in turn; returns the frames and the errors reported. */
 function decode(chunks: Uint8Array[], max = 1024) {
@@ -77,7 +58,7 @@ test("the decoder reads several frames from one chunk", () => {
     frame(4, GW.close, ""),
     frame(5, GW.open, "10.0.0.1"),
   ];
-  const bytes = concat(...frames.map((f) => encodeFrame(f.id, f.type, f.payload)));
+  const bytes = concat(frames.map((f) => encodeFrame(f.id, f.type, f.payload)));
   const got = decode([bytes]);
   assert.deepEqual(got.frames, frames);
   assert.deepEqual(got.errors, []);
@@ -86,7 +67,7 @@ test("the decoder reads several frames from one chunk", () => {
 
 test("the decoder gives the same frames for a stream cut at any one place", () => {
   const frames = [frame(1, GW.text, "ab"), frame(0, GW.close, ""), frame(2, GW.binary, "xyz")];
-  const bytes = concat(...frames.map((f) => encodeFrame(f.id, f.type, f.payload)));
+  const bytes = concat(frames.map((f) => encodeFrame(f.id, f.type, f.payload)));
   for (let cut = 0; cut <= bytes.byteLength; cut++) {
     const got = decode([bytes.subarray(0, cut), bytes.subarray(cut)]);
     assert.deepEqual(got.frames, frames, `cut at ${cut}`);
@@ -96,7 +77,7 @@ test("the decoder gives the same frames for a stream cut at any one place", () =
 
 test("the decoder gives the same frames when fed one byte at a time", () => {
   const frames = [frame(9, GW.text, "one"), frame(10, GW.text, "")];
-  const bytes = concat(...frames.map((f) => encodeFrame(f.id, f.type, f.payload)));
+  const bytes = concat(frames.map((f) => encodeFrame(f.id, f.type, f.payload)));
   const got = decode([...bytes].map((b) => new Uint8Array([b])));
   assert.deepEqual(got.frames, frames);
 });
@@ -114,7 +95,7 @@ test("the decoder gives the same frames for random frames in random chunks", () 
           payload,
         );
       });
-      const bytes = concat(...frames.map((f) => encodeFrame(f.id, f.type, f.payload)));
+      const bytes = concat(frames.map((f) => encodeFrame(f.id, f.type, f.payload)));
       const chunks: Uint8Array[] = [];
       for (let at = 0; at < bytes.byteLength;) {
         const n = r.chance(0.2) ? 0 : 1 + r.int(r.chance(0.5) ? 14 : 200);
@@ -138,11 +119,11 @@ test("decoded payloads are copies that later chunks do not overwrite", () => {
 });
 
 test("a frame of unknown type is reported and skipped, the next frames kept", () => {
-  const bytes = concat(
+  const bytes = concat([
     encodeFrame(1, GW.text, enc.encode("before")),
     encodeFrame(2, 0x03, enc.encode("junk")),
     encodeFrame(3, GW.text, enc.encode("after")),
-  );
+  ]);
   const got = decode([bytes]);
   assert.deepEqual(got.frames, [frame(1, GW.text, "before"), frame(3, GW.text, "after")]);
   assert.deepEqual(got.errors, ["frame has unknown type 0x3"]);
@@ -159,14 +140,14 @@ test("a payload of exactly the limit is accepted and one byte more is refused", 
 });
 
 test("an oversized payload spanning later chunks is read past without losing what follows", () => {
-  const bytes = concat(
+  const bytes = concat([
     encodeFrame(1, GW.text, enc.encode("a")),
     encodeFrame(2, GW.binary, new Uint8Array(100).fill(0x41)),
     encodeFrame(3, GW.text, enc.encode("b")),
     header(4, 0x7f, 30),
     new Uint8Array(30),
     encodeFrame(5, GW.text, enc.encode("c")),
-  );
+  ]);
   const expected = [frame(1, GW.text, "a"), frame(3, GW.text, "b"), frame(5, GW.text, "c")];
   for (const size of [1, 5, 12, 13, 20, 33, 64, 200]) {
     const chunks: Uint8Array[] = [];
@@ -186,7 +167,7 @@ test("leftover counts the bytes of an incomplete frame", () => {
   assert.equal(decode([bytes.subarray(0, 5)]).leftover, 5);
   assert.equal(decode([bytes.subarray(0, 12)]).leftover, 12);
   assert.equal(decode([bytes.subarray(0, 15)]).leftover, 15);
-  const after = decode([concat(bytes, bytes.subarray(0, 7))]);
+  const after = decode([concat([bytes, bytes.subarray(0, 7)])]);
   assert.equal(after.frames.length, 1);
   assert.equal(after.leftover, 7);
 });
