@@ -1,7 +1,7 @@
 // Fan-out: a room's output to its members, encoded once per message and written in batches.
 import type { Outgoing } from "../runtime/types.ts";
 import type { History } from "./history.ts";
-import type { Delivery } from "./output.ts";
+import type { Delivery } from "../codec/output.ts";
 import type { Member } from "./room.ts";
 import type { Stats } from "./stats.ts";
 

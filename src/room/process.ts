@@ -4,10 +4,10 @@
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Child, ExitStatus, Runtime } from "../runtime/types.ts";
-import type { Output } from "./output.ts";
+import type { Output } from "../codec/output.ts";
 import type { Program } from "./room.ts";
 import type { Stats } from "./stats.ts";
-import { createSplitter } from "./split.ts";
+import { createSplitter } from "../codec/split.ts";
 import { CONNECT_SECONDS, TcpLink } from "./tcp.ts";
 import { reapGroup, terminate } from "./terminate.ts";
 

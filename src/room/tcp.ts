@@ -1,6 +1,6 @@
 // --tcp (S6): a room's messages go over a TCP connection to its child's PORT, not its stdio.
 import type { Runtime, TcpConn } from "../runtime/types.ts";
-import type { Output } from "./output.ts";
+import type { Output } from "../codec/output.ts";
 
 /** The child is reached on loopback only: PORT is never meant to be served to the world. */
 const HOST = "127.0.0.1";

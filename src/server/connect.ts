@@ -5,7 +5,7 @@ import type { Logger } from "../log.ts";
 import type { Runtime, SocketEvents, WireSocket } from "../runtime/types.ts";
 import type { Member } from "../room/room.ts";
 import type { Target } from "./target.ts";
-import type { Sender } from "../room/input.ts";
+import type { Sender } from "../codec/input.ts";
 import { CLOSE } from "../room/room.ts";
 import type { RoomRegistry } from "../room/registry.ts";
 import { childEnv } from "../room/env.ts";

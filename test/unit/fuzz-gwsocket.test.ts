@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { encodeFrame, GW, GwDecoder, type GwFrame } from "../../src/room/gwsocket.ts";
+import { encodeFrame, GW, GwDecoder, type GwFrame } from "../../src/codec/gwsocket.ts";
 import { chunked, concat, gwHeader } from "./bytes.ts";
 
 const MAX = 64;

@@ -2,13 +2,13 @@
 // `_from` a client writes, however spelled, and keeps every other member's bytes; routing and
 // readJson take any text without throwing.
 //
-// Objects are compared through readJson (src/room/json.ts) and refParse, never JSON.parse's
+// Objects are compared through readJson (src/codec/json.ts) and refParse, never JSON.parse's
 // object path: V8 can decode an escaped key wrongly after an earlier parse (readJson's comment,
 // nodejs/node#63785), which would make these tests fail for the engine's fault, not ours.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { isJsonObject, readJson, routing, withFrom } from "../../src/room/json.ts";
+import { isJsonObject, readJson, routing, withFrom } from "../../src/codec/json.ts";
 import { refParse, topLevelKeys } from "./ref-json.ts";
 
 /** A JSON string literal for s, each character written plainly or escaped, as chosen. */

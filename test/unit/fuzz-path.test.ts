@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { roomFromPath } from "../../src/server/path.ts";
 import { RESERVED, validRoomName } from "../../src/room/name.ts";
 import { childEnv } from "../../src/room/env.ts";
-import { expand } from "../../src/room/template.ts";
+import { expand } from "../../src/codec/template.ts";
 import { originAllowed } from "../../src/server/origin.ts";
 
 // deno-lint-ignore no-control-regex

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { createSplitter, inputBytes, toMessage } from "../../src/room/split.ts";
+import { createSplitter, inputBytes, toMessage } from "../../src/codec/split.ts";
 import type { Split } from "../../src/config.ts";
 import { chunked } from "./bytes.ts";
 

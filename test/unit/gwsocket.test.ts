@@ -1,7 +1,7 @@
 // Unit tests for gwsocket framing: the header layout and decoding across any chunking.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { encodeFrame, GW, GwDecoder, type GwFrame } from "../../src/room/gwsocket.ts";
+import { encodeFrame, GW, GwDecoder, type GwFrame } from "../../src/codec/gwsocket.ts";
 import { seeded } from "./random.ts";
 import { concat, gwHeader as header } from "./bytes.ts";
 

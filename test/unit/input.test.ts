@@ -1,8 +1,8 @@
 // Unit tests for what reaches the child's stdin: plain lines, JSON framing, gwsocket frames.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createInput, type Encoded, type Sender } from "../../src/room/input.ts";
-import { encodeFrame, GW } from "../../src/room/gwsocket.ts";
+import { createInput, type Encoded, type Sender } from "../../src/codec/input.ts";
+import { encodeFrame, GW } from "../../src/codec/gwsocket.ts";
 import { makeConfig } from "./fakes.ts";
 
 const enc = new TextEncoder();

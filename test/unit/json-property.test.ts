@@ -1,7 +1,7 @@
 // Property tests for withFrom: random JSON object texts, stamped, compared with a reference.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { withFrom } from "../../src/room/json.ts";
+import { withFrom } from "../../src/codec/json.ts";
 import { type Random, seeded } from "./random.ts";
 import { refParse } from "./ref-json.ts";
 

@@ -1,7 +1,7 @@
 // Unit tests for JSON framing: recognising objects, stamping _from, reading _to/_meta/_cache.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { isJsonObject, routing, withFrom } from "../../src/room/json.ts";
+import { isJsonObject, routing, withFrom } from "../../src/codec/json.ts";
 
 test("only JSON objects are JSON objects", () => {
   for (const yes of ["{}", ' \t\r\n{"a":[1,{"b":null}]} \n', '{"":""}']) {

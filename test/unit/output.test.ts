@@ -2,8 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Config } from "../../src/config.ts";
-import { createOutput, type Delivery, type OutputSink } from "../../src/room/output.ts";
-import { encodeFrame, GW } from "../../src/room/gwsocket.ts";
+import { createOutput, type Delivery, type OutputSink } from "../../src/codec/output.ts";
+import { encodeFrame, GW } from "../../src/codec/gwsocket.ts";
 import { makeConfig } from "./fakes.ts";
 
 const enc = new TextEncoder();

@@ -1,7 +1,7 @@
 // Unit tests for output splitting, message decoding and child input framing.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createSplitter, inputBytes, toMessage } from "../../src/room/split.ts";
+import { createSplitter, inputBytes, toMessage } from "../../src/codec/split.ts";
 import type { Split } from "../../src/config.ts";
 
 const enc = new TextEncoder();

@@ -1,7 +1,7 @@
 // Unit tests for --joinmsg / --leavemsg templates: placeholders, names, and injection.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { expand, type TemplateVars } from "../../src/room/template.ts";
+import { expand, type TemplateVars } from "../../src/codec/template.ts";
 
 const vars = (over: Partial<TemplateVars> = {}): TemplateVars => ({
   id: 7,
