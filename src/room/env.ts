@@ -1,5 +1,5 @@
 // The child's environment: passed server variables plus websocketd's CGI variables.
-import type { PeerInfo } from "../runtime/types.ts";
+import type { PeerInfo } from "./door.ts";
 
 /** The request that started the child, as the server saw it. */
 export interface RequestInfo {

@@ -1,5 +1,5 @@
 // Fan-out: a room's output to its members, encoded once per message and written in batches.
-import type { Outgoing } from "../runtime/types.ts";
+import { type Outgoing, prepare } from "../codec/outgoing.ts";
 import type { History } from "./history.ts";
 import type { Delivery } from "../codec/output.ts";
 import type { Member } from "./room.ts";
@@ -7,7 +7,6 @@ import type { Stats } from "./stats.ts";
 
 export interface FanoutDeps {
   members: ReadonlyMap<number, Member>;
-  prepare(msg: string | Uint8Array): Outgoing;
   maxBuffer: number;
   stats: Stats;
   history: History | null;
@@ -31,7 +30,7 @@ export class Fanout {
 
   deliver(d: Delivery): void {
     if (d.cache) this.d.history?.add({ msg: d.msg, to: d.to });
-    const out = this.d.prepare(d.msg);
+    const out = prepare(d.msg);
     let sent = 0;
     if (d.to === null) {
       for (const m of this.d.members.values()) sent += this.sendTo(m, out);
@@ -47,7 +46,7 @@ export class Fanout {
   /** The history a new member may see, before anything live. */
   replay(member: Member): void {
     for (const msg of this.d.history?.replayFor(member.id) ?? []) {
-      this.sendTo(member, this.d.prepare(msg));
+      this.sendTo(member, prepare(msg));
     }
   }
 

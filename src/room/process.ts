@@ -1,5 +1,5 @@
 // A room's link to its child: start it, feed it (queueing until it is attached), read it,
-// stop it, and report how it ended. With --tcp (S6) messages go over a TCP connection to the
+// stop it, and report how it ended. With --tcp messages go over a TCP connection to the
 // child (tcp.ts) instead of its stdin and stdout; its stdout is then only logged.
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
@@ -24,6 +24,8 @@ export interface LinkDeps {
   errors: Output | null;
   /** --tcp: the child's PORT once found, null when none was free; absent without --tcp. */
   port?: Promise<number | null>;
+  /** Whether the room is stopping (or has ended): the room's state says it, once. */
+  stopping(): boolean;
   /** Called once: the child and its group are gone, and its output delivered. */
   ended(how: Ending): void;
   /** The child cannot be talked to (--tcp: it never listened): the room gives up on it. */
@@ -45,7 +47,6 @@ export class ChildLink {
   private queued = 0;
   private delayTimer: ReturnType<typeof setTimeout> | undefined;
   private tcp: TcpLink | null = null;
-  private stopping = false;
 
   constructor(private readonly d: LinkDeps) {}
 
@@ -79,7 +80,7 @@ export class ChildLink {
     const done = child.readOutput(stdout, this.logger("stderr", this.d.errors));
     void this.watch(child, done);
     // stop() may have come while the child was starting.
-    if (this.stopping) return void terminate(child, config.closeMs);
+    if (this.d.stopping()) return void terminate(child, config.closeMs);
     if (port !== null) return void this.connect(port);
     const stdin: Pipe = {
       write: (bytes) => child.write(bytes),
@@ -106,12 +107,9 @@ export class ChildLink {
     return true;
   }
 
-  /** Runs the termination table; the ending is reported as usual. */
+  /** Runs the termination table, once: the room calls it as it starts stopping. */
   async stop(): Promise<void> {
-    if (this.stopping) return;
-    this.stopping = true;
     clearTimeout(this.delayTimer);
-    this.tcp?.cancel();
     if (!this.child) return; // start() terminates it as soon as it exists
     const how = await terminate(this.child, this.d.config.closeMs);
     this.d.log.debug("process stopped", { pid: this.child.pid, by: how });
@@ -131,7 +129,7 @@ export class ChildLink {
 
   /** --tcp: attaches once the child listens; one that never does fails the room (S6). */
   private async connect(port: number): Promise<void> {
-    const tcp = this.tcp = new TcpLink(this.d.runtime, port, this.d.output);
+    const tcp = this.tcp = new TcpLink(this.d.runtime, port, this.d.output, this.d.stopping);
     const seconds = this.d.config.delay > 0 ? this.d.config.delay : CONNECT_SECONDS;
     const conn = await tcp.connect(seconds);
     const pid = this.child?.pid;
@@ -139,8 +137,8 @@ export class ChildLink {
       this.d.log.info("connected to the process", { pid, port });
       return this.attach(conn);
     }
-    // Cancelled: the child exited or is being stopped, and its ending says what happened.
-    if (tcp.cancelled) return;
+    // Given up: the child exited or is being stopped, and its ending says what happened.
+    if (tcp.givenUp()) return;
     const reason = `process did not listen on port ${port} within ${seconds} s`;
     this.d.log.warn(reason, { pid });
     this.d.failed(reason);
@@ -162,7 +160,7 @@ export class ChildLink {
     const status = await child.exited;
     clearTimeout(this.delayTimer);
     // Grandchildren still holding stdout would keep the room open: end the whole group.
-    if (!this.stopping) await reapGroup(child, this.d.config.closeMs);
+    if (!this.d.stopping()) await reapGroup(child, this.d.config.closeMs);
     await output;
     // With --tcp the connection's end is the output's end (when it comes before the exit too).
     if (this.tcp) await this.tcp.finish();

@@ -1,16 +1,14 @@
-// The rooms registry: the one place that knows where rooms live (this process, for now).
+// The local registry: the door to rooms that live in this process (door.ts says what a door is).
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
+import { Admission, type Connection, type LocalTicket, type Router } from "./admit.ts";
+import type { AdmitRequest, Door, Gauges, Refusal, RoomSnapshot } from "./door.ts";
 import { History } from "./history.ts";
 import { PortPool } from "./ports.ts";
 import { CLOSE, type Program, Room } from "./room.ts";
 import type { Stats } from "./stats.ts";
 
-/**
- * What the server asks of the rooms. A cluster-wide registry (rooms leased across nodes) can
- * implement the same interface; nothing else assumes every room lives in this process.
- */
 export interface OpenOptions {
   /** What the room runs, if not the server's CMD (--dir). */
   program?: Program;
@@ -18,46 +16,60 @@ export interface OpenOptions {
   solo?: boolean;
 }
 
-export interface RoomRegistry {
-  /** The joinable room of this name, created if needed; null when --maxrooms is reached. */
-  open(name: string, opts?: OpenOptions): Room | null;
-  /** The joinable room of this name, if there is one. */
-  find(name: string): Room | null;
-  /** Joinable rooms, sorted by name. */
-  list(): Room[];
-  /** Rooms whose child has not fully ended yet (what --maxrooms caps). */
-  readonly live: number;
-  /** Ends every room, closing members with code and reason; settles when all have ended. */
-  closeAll(code: number, reason: string): Promise<void>;
-  /** Kills every room's child at once. */
-  killAll(): void;
-  /**
-   * Takes one of --maxrooms' slots for a process that is not a room (a CGI script, counted
-   * like websocketd's --maxforks does); returns its release, or null when none is free.
-   */
-  hold(): (() => void) | null;
+export interface RegistryOptions {
+  /** Which room a request path is for; without it, every request is refused with 404. */
+  route?: Router;
+  version?: string;
+  /** --oneshot: the single connection has ended. */
+  oneshotDone?: () => void;
+  /** A room has ended (its child and group are gone). */
+  onEnded?: (room: Room) => void;
 }
 
-export class LocalRegistry implements RoomRegistry {
+const NOT_FOUND: Refusal = { status: 404, reason: "not_found", text: "Not found" };
+
+export class LocalRegistry implements Door {
+  /** Joinable rooms by name. */
   private readonly rooms = new Map<string, Room>();
+  /** Rooms whose child has not fully ended, joinable or not. */
   private readonly alive = new Set<Room>();
+  /** Connections whose socket is open: the one count of clients. */
+  private readonly connected = new Set<Connection>();
+  private drainWaiters: (() => void)[] = [];
   /** Slots held by processes that are not rooms (CGI scripts). */
   private held = 0;
   /** --cachepersist: each room name's history outlives its rooms. */
   private readonly histories = new Map<string, History>();
   /** --tcp: the ports held by live rooms' children. */
   private readonly ports: PortPool | null;
+  private readonly admission: Admission;
 
   constructor(
     private readonly config: Config,
     private readonly runtime: Runtime,
     private readonly log: Logger,
     private readonly stats: Stats,
-    private readonly onEnded: (room: Room) => void = () => {},
+    private readonly opts: RegistryOptions = {},
   ) {
     this.ports = config.tcp ? new PortPool(config.tcp, (p) => runtime.portFree(p)) : null;
+    this.admission = new Admission({
+      config,
+      runtime,
+      log,
+      stats,
+      version: opts.version ?? "",
+      route: opts.route ?? (() => Promise.resolve(NOT_FOUND)),
+      open: (name, o) => this.open(name, o),
+      opened: (conn) => this.connected.add(conn),
+      closed: (conn) => this.closed(conn),
+    });
   }
 
+  admit(req: AdmitRequest): Promise<LocalTicket | Refusal> {
+    return this.admission.admit(req);
+  }
+
+  /** The joinable room of this name, created if needed; null when --maxrooms is reached. */
   open(name: string, opts: OpenOptions = {}): Room | null {
     const existing = opts.solo ? undefined : this.rooms.get(name);
     if (existing) return existing;
@@ -76,23 +88,27 @@ export class LocalRegistry implements RoomRegistry {
           if (this.rooms.get(r.name) === r) this.rooms.delete(r.name);
         },
         ended: (r) => {
-          // The port is free again only now: the child and its whole group are gone.
-          void port?.then((p) => p !== null && this.ports!.release(p));
           this.alive.delete(r);
-          this.stats.roomEnded(r.name);
-          this.onEnded(r);
+          this.opts.onEnded?.(r);
         },
       },
     });
     if (!opts.solo) this.rooms.set(name, room);
     this.alive.add(room);
-    this.stats.roomOpened(name);
-    // No free port: the room ends unjoined (the server refuses with 503), or closes with 1011
-    // the rare client that joined it while the port was being looked for.
-    void port?.then((p) => {
-      if (p === null) void room.shutdown(CLOSE.error, "no free port");
-    });
+    if (port) this.placePort(room, port);
     return room;
+  }
+
+  /**
+   * --tcp: with no free port the room ends unjoined (admission refuses with 503), or closes
+   * with 1011 the rare client that joined it meanwhile; a found port is free again only once
+   * the room's child and its whole group are gone.
+   */
+  private placePort(room: Room, port: Promise<number | null>): void {
+    void port.then((p) => {
+      if (p === null) return void room.shutdown(CLOSE.error, "no free port");
+      void room.done.then(() => this.ports!.release(p));
+    });
   }
 
   private history(name: string): History | null {
@@ -104,12 +120,44 @@ export class LocalRegistry implements RoomRegistry {
     return h;
   }
 
-  find(name: string): Room | null {
-    return this.rooms.get(name) ?? null;
+  private closed(conn: Connection): void {
+    this.connected.delete(conn);
+    if (this.connected.size === 0) { for (const wake of this.drainWaiters.splice(0)) wake(); }
+    if (this.config.oneshot) this.opts.oneshotDone?.();
   }
 
-  list(): Room[] {
+  /** Joinable rooms, sorted by name. */
+  joinable(): Room[] {
     return [...this.rooms.values()].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  }
+
+  list(): Promise<RoomSnapshot[]> {
+    return Promise.resolve(this.joinable().map(snapshot));
+  }
+
+  find(name: string): Promise<RoomSnapshot | null> {
+    const room = this.rooms.get(name);
+    return Promise.resolve(room ? snapshot(room) : null);
+  }
+
+  gauges(): Gauges {
+    const connections = new Map<string, number>();
+    for (const { room } of this.connected) {
+      if (room) connections.set(room.name, (connections.get(room.name) ?? 0) + 1);
+    }
+    return { rooms: this.alive.size, connections };
+  }
+
+  get connections(): number {
+    return this.connected.size;
+  }
+
+  drained(ms: number): Promise<void> {
+    if (this.connected.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.drainWaiters.push(resolve);
+      setTimeout(resolve, ms);
+    });
   }
 
   hold(): (() => void) | null {
@@ -126,6 +174,7 @@ export class LocalRegistry implements RoomRegistry {
     return this.config.maxRooms !== null && this.alive.size + this.held >= this.config.maxRooms;
   }
 
+  /** Rooms whose child has not fully ended yet (what --maxrooms caps). */
   get live(): number {
     return this.alive.size;
   }
@@ -137,4 +186,8 @@ export class LocalRegistry implements RoomRegistry {
   async closeAll(code: number, reason: string): Promise<void> {
     await Promise.all([...this.alive].map((r) => r.shutdown(code, reason)));
   }
+}
+
+function snapshot(room: Room): RoomSnapshot {
+  return { name: room.name, connections: room.members.size, metadata: room.metadata };
 }

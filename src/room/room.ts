@@ -1,12 +1,19 @@
 // One room: one child process shared by the members connected to it.
 //
 // Data flows one way each: member message → input() → child stdin; child stdout → output
-// codec → deliver() → members. When the last member leaves, the room lingers (--linger) and
-// then stops its child with the termination table; when the child exits on its own, members
+// codec → deliver() → members.
+//
+// When the last member leaves (and no upgrade holds a place, see reserve()), checkEmpty()
+// decides: a room whose child never started ends at once; a running one lingers for --linger
+// seconds, unless someone joins meanwhile, and then stop() runs the termination table
+// (terminate.ts) on the child's process group. From the moment it starts stopping, the room
+// is detached: the registry forgets its name, so the next client of that name gets a fresh
+// room and child while this one finishes delivering. When the child exits on its own, members
 // get all its output, then a close frame carrying the exit status, and the room ends.
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
-import type { ExitStatus, Outgoing, Runtime } from "../runtime/types.ts";
+import type { ExitStatus, Runtime } from "../runtime/types.ts";
+import type { Outgoing } from "../codec/outgoing.ts";
 import type { History } from "./history.ts";
 import { createInput, type Input, type Sender } from "../codec/input.ts";
 import { createOutput, type Output, type OutputSink, streamOutput } from "../codec/output.ts";
@@ -26,7 +33,7 @@ export interface Member extends Sender {
 }
 
 export interface RoomHooks {
-  /** The room takes no more members (its child is stopping or gone). */
+  /** The room takes no more members (its child is stopping or gone); called once. */
   detached(room: Room): void;
   /** The room's child and process group are gone and its members closed. */
   ended(room: Room): void;
@@ -83,7 +90,6 @@ export class Room {
     this.codec = createInput(config, name);
     const fanout = this.fanout = new Fanout({
       members: this.members,
-      prepare: (msg) => deps.runtime.prepare(msg),
       maxBuffer: config.maxBuffer,
       stats: deps.stats,
       history: deps.history,
@@ -107,6 +113,7 @@ export class Room {
       log: this.log,
       output,
       errors,
+      stopping: () => this.state !== "running",
       ended: (how) => this.ended(how),
       failed: (reason) => void this.shutdown(CLOSE.error, reason),
     });
@@ -230,12 +237,13 @@ export class Room {
 
   private finish(code: number, reason: string): void {
     if (this.state === "ended") return;
+    const wasJoinable = this.state !== "stopping";
     this.state = "ended";
     clearTimeout(this.lingerTimer);
     for (const m of this.members.values()) m.close(code, reason);
     this.members.clear();
     this.metadata = null;
-    this.deps.hooks.detached(this);
+    if (wasJoinable) this.deps.hooks.detached(this);
     this.deps.hooks.ended(this);
     this.resolveDone();
   }

@@ -1,13 +1,12 @@
-// What the server counts as rooms live: an interface, so counting costs nothing without
-// --metrics, and the exposition format stays out of the rooms.
+// What happens in the rooms, counted: an interface, so counting costs nothing without
+// --metrics, and the exposition format stays out of the rooms. What is open now (rooms,
+// connections) is not counted here: /metrics asks the registry at scrape time.
 
 export type ExitOutcome = "ok" | "error" | "signal" | "spawn_failed";
 
 export interface Stats {
-  roomOpened(room: string): void;
-  roomEnded(room: string): void;
-  connected(room: string): void;
-  disconnected(room: string): void;
+  /** A websocket connection accepted into this room. */
+  accepted(room: string): void;
   /** A connection refused before the upgrade, by reason ("invalid_room", "too_many_rooms" …). */
   refused(reason: string): void;
   spawned(seconds: number): void;
@@ -27,10 +26,7 @@ export interface Stats {
 const nothing = () => {};
 /** Counts nothing: the default without --metrics. */
 export const NO_STATS: Stats = {
-  roomOpened: nothing,
-  roomEnded: nothing,
-  connected: nothing,
-  disconnected: nothing,
+  accepted: nothing,
   refused: nothing,
   spawned: nothing,
   exited: nothing,

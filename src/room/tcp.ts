@@ -1,4 +1,5 @@
-// --tcp (S6): a room's messages go over a TCP connection to its child's PORT, not its stdio.
+// --tcp: a room's messages go over a TCP connection to its child's PORT (given in its
+// environment), not its stdio; the child's stdout is then only logged.
 import type { Runtime, TcpConn } from "../runtime/types.ts";
 import type { Output } from "../codec/output.ts";
 
@@ -11,8 +12,8 @@ export const CONNECT_SECONDS = 5;
 
 /** The TCP side of one room's child: connects, then carries its input and output. */
 export class TcpLink {
-  /** True once connecting is given up: the child exited, or the room is stopping. */
-  cancelled = false;
+  /** True once the child has exited: nothing will listen any more. */
+  private exited = false;
   private conn: TcpConn | null = null;
   private connecting: Promise<unknown> = Promise.resolve();
   /** Settles when the connection's output has all been pushed and ended. */
@@ -22,11 +23,18 @@ export class TcpLink {
     private readonly runtime: Runtime,
     readonly port: number,
     private readonly output: Output,
+    /** Whether the room is stopping: connecting is given up then too. */
+    private readonly stopping: () => boolean,
   ) {}
+
+  /** Connecting is given up: the child exited, or the room is stopping. */
+  givenUp(): boolean {
+    return this.exited || this.stopping();
+  }
 
   /**
    * Connects, trying again every RETRY_MS: a child needs a moment to start listening. The
-   * connection is both ways the room's; null once `seconds` have passed or cancel() came.
+   * connection is both ways the room's; null once `seconds` have passed or it was given up.
    */
   connect(seconds: number): Promise<TcpConn | null> {
     const attempt = this.retry(Date.now() + seconds * 1000);
@@ -34,20 +42,16 @@ export class TcpLink {
     return attempt;
   }
 
-  cancel(): void {
-    this.cancelled = true;
-  }
-
   /** The child has exited: waits until what it sent has been delivered, then lets go. */
   async finish(): Promise<void> {
-    this.cancel();
+    this.exited = true;
     await this.connecting;
     await this.closed;
     this.conn?.close();
   }
 
   private async retry(deadline: number): Promise<TcpConn | null> {
-    while (!this.cancelled) {
+    while (!this.givenUp()) {
       try {
         const conn = await this.runtime.connectTcp(HOST, this.port);
         this.conn = conn;
@@ -58,7 +62,7 @@ export class TcpLink {
         // Not listening yet (or no longer): try again until the deadline.
       }
       const left = deadline - Date.now();
-      if (left <= 0 || this.cancelled) return null;
+      if (left <= 0 || this.givenUp()) return null;
       await new Promise((r) => setTimeout(r, Math.min(RETRY_MS, left)));
     }
     return null;

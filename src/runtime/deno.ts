@@ -1,10 +1,8 @@
-// The runtime seam on Deno: processes through Deno.Command; HTTP and websockets through
-// http-ws.ts (node:http and ws), because Deno.upgradeWebSocket cannot bound a message's size.
+// The runtime seam on Deno: processes through Deno.Command, files, TCP, DNS, signals.
 import type { Child, ExitStatus, Runtime, StaticFile, StopSignal } from "./types.ts";
 import { spawnErrorMessage } from "./errors.ts";
 import { resolveCommand } from "./resolve.ts";
 import { connectTcp, portFree } from "./deno-tcp.ts";
-import { httpAndWebsockets } from "./http-ws.ts";
 
 /** A reverse lookup that takes longer is given up: the address stands in for the name. */
 const LOOKUP_MS = 2000;
@@ -26,7 +24,6 @@ function ptrName(ip: string): string | null {
 export function denoRuntime(): Runtime {
   const posix = Deno.build.os !== "windows";
   return {
-    name: "deno",
     os: Deno.build.os,
     spawn: async (cmd, args, opts) => {
       const file = posix ? await resolveCommand(cmd, Deno.env.get("PATH"), isExecutable) : cmd;
@@ -34,7 +31,6 @@ export function denoRuntime(): Runtime {
     },
     connectTcp,
     portFree,
-    ...httpAndWebsockets,
     onSignal(handler) {
       const signals: Deno.Signal[] = posix ? ["SIGINT", "SIGTERM"] : ["SIGINT"];
       const listeners = signals.map((s) => [s, () => handler(s)] as const);
@@ -44,11 +40,6 @@ export function denoRuntime(): Runtime {
       };
     },
     env: () => Deno.env.toObject(),
-    writeStderr: (text) => {
-      const bytes = new TextEncoder().encode(text);
-      let off = 0;
-      while (off < bytes.length) off += Deno.stderr.writeSync(bytes.subarray(off));
-    },
     stderrIsTTY: () => Deno.stderr.isTerminal(),
     realPath: (path) => Deno.realPath(path).catch(() => null),
     isDir: (path) => Deno.stat(path).then((s) => s.isDirectory, () => false),

@@ -1,5 +1,4 @@
-// The runtime seam on Node: http and websockets through http-ws.ts, processes through
-// child_process.
+// The runtime seam on Node: processes through child_process, files, TCP, DNS, signals.
 import { spawn as spawnProcess } from "node:child_process";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { createReadStream } from "node:fs";
@@ -11,7 +10,6 @@ import type { Child, ExitStatus, Runtime, StaticFile, StopSignal } from "./types
 import { spawnErrorMessage } from "./errors.ts";
 import { resolveCommand } from "./resolve.ts";
 import { connectTcp, portFree } from "./node-tcp.ts";
-import { httpAndWebsockets } from "./http-ws.ts";
 
 /** A reverse lookup that takes longer is given up: the address stands in for the name. */
 const LOOKUP_MS = 2000;
@@ -25,12 +23,10 @@ function withTimeout<T>(p: Promise<T | null>, ms: number): Promise<T | null> {
 export function nodeRuntime(): Runtime {
   const posix = process.platform !== "win32";
   return {
-    name: "node",
     os: process.platform === "win32" ? "windows" : process.platform,
     spawn: (cmd, args, opts) => spawnChild(cmd, args, opts.env, posix),
     connectTcp,
     portFree,
-    ...httpAndWebsockets,
     onSignal(handler) {
       const on = (signal: string) => handler(signal);
       process.on("SIGINT", on);
@@ -41,7 +37,6 @@ export function nodeRuntime(): Runtime {
       };
     },
     env: () => ({ ...process.env }) as Record<string, string>,
-    writeStderr: (text) => void process.stderr.write(text),
     stderrIsTTY: () => process.stderr.isTTY === true,
     realPath: (path) => realpath(path).catch(() => null),
     isDir: (path) => stat(path).then((s) => s.isDirectory(), () => false),

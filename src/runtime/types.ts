@@ -1,6 +1,6 @@
-// The runtime seam: everything the engine needs from Node or Deno, and nothing more.
-import type { Hono } from "hono";
-import type { Context } from "hono";
+// The runtime seam: what the engine needs from the operating system (processes, signals,
+// files, TCP, DNS, environment), and nothing more. HTTP and websockets are not part of it:
+// they are the same code on both runtimes (src/http/).
 
 /** How a child ended: exactly one of code and signal is set. */
 export interface ExitStatus {
@@ -52,77 +52,13 @@ export interface TcpConn {
   close(): void;
 }
 
-/** The peer of one HTTP request, as the socket saw it. */
-export interface PeerInfo {
-  address: string;
-  port: number;
-}
-
-export interface Listener {
-  /** The real address bound (port resolved when 0 was asked for). */
-  readonly host: string;
-  readonly port: number;
-  /** Stops accepting connections; open websockets are left to the caller. */
-  close(): Promise<void>;
-}
-
-export interface ServeOptions {
-  host: string;
-  port: number;
-  /** Listen on this unix socket instead of host and port. */
-  path?: string;
-  /** Largest websocket message accepted before the runtime closes with 1009, if it can. */
-  maxPayload: number;
-  /** Serve https/wss with this PEM certificate and key (file contents). */
-  tls?: { cert: string; key: string };
-}
-
 /** A file found for static serving. */
 export interface StaticFile {
   body: ReadableStream<Uint8Array>;
   size: number;
 }
 
-/** A message made ready once, to be sent to many sockets. */
-export interface Outgoing {
-  /** A text frame (true) or a binary one. */
-  readonly text: boolean;
-  /** What the runtime's socket sends: for text, the string or its UTF-8 bytes. */
-  readonly data: string | Uint8Array;
-}
-
-/** An upgraded socket as the rooms use it. */
-export interface WireSocket {
-  send(msg: Outgoing): void;
-  /** Bytes queued towards the client and not yet sent. */
-  readonly bufferedAmount: number;
-  /** 3 once closed. */
-  readonly readyState: number;
-  close(code?: number, reason?: string): void;
-  /** Gathers writes until release(), for one write per batch; a no-op where unsupported. */
-  hold(): void;
-  release(): void;
-  /** Drops the connection at once, where the runtime can. */
-  terminate?(): void;
-}
-
-/** What an upgraded socket tells the server; exceptions thrown by these are caught and logged. */
-export interface SocketEvents {
-  /** The socket is open; raw is the runtime's socket, for wire(). */
-  onOpen(raw: unknown): void;
-  /** A whole message: a string for a text frame, bytes for a binary one. */
-  onMessage(data: string | Uint8Array): void;
-  /** The socket closed (1006 when it closed without a close frame, or before it opened). */
-  onClose(code: number, reason: string): void;
-}
-
-export interface UpgradeOptions {
-  /** Ping the client every pingMs; close it when it stays silent for twice that. */
-  pingMs?: number | null;
-}
-
 export interface Runtime {
-  readonly name: "node" | "deno";
   /** "linux", "darwin", "windows" … */
   readonly os: string;
   /** Starts CMD ARGS; rejects with an Error whose message names the cause. */
@@ -131,19 +67,9 @@ export interface Runtime {
   connectTcp(host: string, port: number): Promise<TcpConn>;
   /** Whether this port can be bound on 127.0.0.1 now (probed by binding it briefly). */
   portFree(port: number): Promise<boolean>;
-  serve(app: Hono, opts: ServeOptions): Promise<Listener>;
-  /** Upgrades the request behind c to a websocket; returns the response to send. */
-  upgrade(c: Context, events: SocketEvents, opts?: UpgradeOptions): Promise<Response>;
-  /** Encodes a message once for every socket it goes to. */
-  prepare(msg: string | Uint8Array): Outgoing;
-  /** The rooms' view of an upgraded socket (what SocketEvents.onOpen was given). */
-  wire(raw: unknown): WireSocket;
-  /** The peer of the request behind this Hono context. */
-  peer(c: unknown): PeerInfo;
   /** Calls handler on SIGINT/SIGTERM; returns a function that removes it. */
   onSignal(handler: (signal: string) => void): () => void;
   env(): Record<string, string>;
-  writeStderr(text: string): void;
   /** Whether stderr is a terminal (for colour). */
   stderrIsTTY(): boolean;
   /** Resolves symlinks; null when the path does not exist. */

@@ -2,10 +2,12 @@
 import { Hono } from "hono";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Config } from "../config.ts";
-import { resolveTarget } from "./target.ts";
+import type { Logger } from "../log.ts";
+import type { Runtime } from "../runtime/types.ts";
+import type { Door } from "../room/door.ts";
+import type { Stats } from "../room/stats.ts";
+import { accept, peerOf } from "../http/serve.ts";
 import { originAllowed } from "./origin.ts";
-import { roomEvents } from "./connect.ts";
-import type { ConnectDeps } from "./connect.ts";
 import { apiRoutes } from "./api.ts";
 import { LOBBY_HTML } from "./lobby.ts";
 import { DEVCONSOLE_HTML } from "./devconsole.ts";
@@ -15,8 +17,16 @@ import type { Metrics } from "./metrics.ts";
 export interface AppState {
   /** True once shutdown began: /ready answers 503 and no connection is accepted. */
   draining: boolean;
-  /** --oneshot: set once the single connection has been accepted. */
-  oneshotUsed: boolean;
+}
+
+export interface AppDeps {
+  config: Config;
+  runtime: Runtime;
+  log: Logger;
+  /** The door to the rooms: every websocket request is admitted (or refused) there. */
+  registry: Door;
+  stats: Stats;
+  version: string;
 }
 
 /** Optional parts: --staticdir's files and --metrics' exposition. */
@@ -25,7 +35,7 @@ export interface AppExtras {
   metrics: Metrics | null;
 }
 
-export function createApp(deps: ConnectDeps, state: AppState, extras: AppExtras): Hono {
+export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Hono {
   const { config, registry, runtime, stats } = deps;
   const refuse = (
     c: Context,
@@ -57,13 +67,15 @@ export function createApp(deps: ConnectDeps, state: AppState, extras: AppExtras)
     if (!originAllowed(config.origin, c.req.header("origin"), c.req.header("host"), tls)) {
       return refuse(c, 403, "origin", "Origin not allowed");
     }
-    if (config.oneshot && state.oneshotUsed) {
-      return refuse(c, 429, "oneshot", "Already serving a client");
-    }
-    const target = await resolveTarget(rawPath(c.req.url), config, registry, runtime);
-    if (!("room" in target)) return refuse(c, target.status, target.reason, target.text);
-    if (config.oneshot) state.oneshotUsed = true;
-    return runtime.upgrade(c, roomEvents(c, target, deps), { pingMs: config.pingMs });
+    const ticket = await registry.admit({
+      url: c.req.url,
+      method: c.req.method,
+      headers: [...c.req.raw.headers],
+      peer: peerOf(c),
+      tls,
+    });
+    if ("status" in ticket) return refuse(c, ticket.status, ticket.reason, ticket.text);
+    return accept(c, ticket);
   });
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.get(
@@ -102,14 +114,6 @@ function validHandshake(c: Context): boolean {
   if (c.req.header("sec-websocket-version")?.trim() !== "13") return false;
   const key = c.req.header("sec-websocket-key")?.trim() ?? "";
   return /^[A-Za-z0-9+/]{22}==$/.test(key);
-}
-
-/** The path as the client sent it, still percent-encoded. */
-function rawPath(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return "/";
-  const end = url.search(/[?#]/);
-  return url.slice(start, end === -1 || end < start ? undefined : end);
 }
 
 /** --header on every response, --header-ws on upgrades, --header-http on the rest. */

@@ -5,7 +5,8 @@ import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { childEnv } from "../room/env.ts";
 import { terminate } from "../room/terminate.ts";
-import type { RoomRegistry } from "../room/registry.ts";
+import type { Door } from "../room/door.ts";
+import { peerOf } from "../http/serve.ts";
 import { findProgram } from "./programs.ts";
 
 /** A script's whole answer is kept before it is sent: past this it is cut off with 502. */
@@ -18,7 +19,7 @@ export function cgiScripts(
   runtime: Runtime,
   log: Logger,
   version: string,
-  registry: RoomRegistry,
+  registry: Door,
 ): MiddlewareHandler {
   const dir = config.cgiDir!;
   return async (c, next) => {
@@ -46,7 +47,7 @@ export function cgiScripts(
         url,
         httpVersion: "1.1",
         headers: [...c.req.raw.headers],
-        peer: runtime.peer(c),
+        peer: peerOf(c),
         tls: config.tls !== null,
       },
       room: null,

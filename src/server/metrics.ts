@@ -1,5 +1,6 @@
 // --metrics: the rooms' counters as OpenMetrics text, through prom-client.
 import client from "prom-client";
+import type { Gauges } from "../room/door.ts";
 import type { Stats } from "../room/stats.ts";
 
 export interface Metrics {
@@ -10,14 +11,13 @@ export interface Metrics {
 
 const encoder = new TextEncoder();
 
-export function createMetrics(): Metrics {
+/** gauges is asked at every scrape: what is open now is read, never counted twice. */
+export function createMetrics(gauges: () => Gauges): Metrics {
   const registry = new client.Registry<client.OpenMetricsContentType>();
   registry.setContentType(client.Registry.OPENMETRICS_CONTENT_TYPE);
   const registers = [registry];
   const counter = (name: string, help: string, labelNames: string[] = []) =>
     new client.Counter({ name, help, labelNames, registers });
-  const gauge = (name: string, help: string, labelNames: string[] = []) =>
-    new client.Gauge({ name, help, labelNames, registers });
 
   // ScaleSocket's two series keep their names, so existing dashboards keep working.
   const connections = counter(
@@ -25,12 +25,25 @@ export function createMetrics(): Metrics {
     "Websocket connections accepted, by room",
     ["room"],
   );
-  const open = gauge(
-    "scalesocket_websocket_connections_open",
-    "Websocket connections open now, by room",
-    ["room"],
-  );
-  const rooms = gauge("scalesocket_rooms_open", "Rooms alive now (one process each)");
+  // A room's series is absent at 0, so rooms that come and go leave no trail of zero gauges.
+  new client.Gauge({
+    name: "scalesocket_websocket_connections_open",
+    help: "Websocket connections open now, by room",
+    labelNames: ["room"],
+    registers,
+    collect() {
+      this.reset();
+      for (const [room, n] of gauges().connections) this.set({ room }, n);
+    },
+  });
+  new client.Gauge({
+    name: "scalesocket_rooms_open",
+    help: "Rooms alive now (one process each)",
+    registers,
+    collect() {
+      this.set(gauges().rooms);
+    },
+  });
   const spawned = counter("scalesocket_processes_spawned_total", "Processes started");
   const exited = counter(
     "scalesocket_processes_exited_total",
@@ -72,27 +85,8 @@ export function createMetrics(): Metrics {
     "Clients closed for overfilling a process that does not read (1008)",
   );
 
-  // Open connections per room; a room's series goes away at 0, so rooms that come and go do
-  // not leave a trail of zero gauges behind.
-  const openBy = new Map<string, number>();
-  const setOpen = (room: string, n: number) => {
-    if (n > 0) {
-      openBy.set(room, n);
-      open.set({ room }, n);
-    } else {
-      openBy.delete(room);
-      open.remove({ room });
-    }
-  };
-
   const stats: Stats = {
-    roomOpened: () => rooms.inc(),
-    roomEnded: () => rooms.dec(),
-    connected(room) {
-      connections.inc({ room });
-      setOpen(room, (openBy.get(room) ?? 0) + 1);
-    },
-    disconnected: (room) => setOpen(room, (openBy.get(room) ?? 1) - 1),
+    accepted: (room) => connections.inc({ room }),
     refused: (reason) => refused.inc({ reason }),
     spawned(seconds) {
       spawned.inc();

@@ -2,13 +2,17 @@
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { Hono } from "hono";
-import type { Listener, Runtime, ServeOptions } from "../runtime/types.ts";
+import type { Runtime } from "../runtime/types.ts";
+import { type Listener, serve, type ServeOptions } from "../http/serve.ts";
+import type { Door } from "../room/door.ts";
 import { LocalRegistry } from "../room/registry.ts";
 import { CLOSE } from "../room/room.ts";
 import { createApp } from "./app.ts";
 import type { AppState } from "./app.ts";
 import { staticFiles } from "./static.ts";
+import { router } from "./target.ts";
 import { NO_STATS } from "../room/stats.ts";
+import type { Metrics } from "./metrics.ts";
 
 /** How long draining waits for clients to answer their close frames. */
 const DRAIN_CLIENTS_MS = 2_000;
@@ -23,42 +27,58 @@ export interface Server {
   kill(): void;
 }
 
+/** The whole app and the door behind it, built but not listening. */
+export interface ServerApp {
+  app: Hono;
+  registry: Door;
+  state: AppState;
+}
+
+/**
+ * Builds the Hono app and its registry from the configuration, without listening (tests drive
+ * it with app.request()). onOneshotDone: --oneshot's single connection has ended.
+ */
+export async function createServerApp(
+  config: Config,
+  runtime: Runtime,
+  log: Logger,
+  version: string,
+  onOneshotDone: () => void = () => {},
+): Promise<ServerApp> {
+  const statics = config.staticDir ? await staticFiles(config.staticDir, runtime) : null;
+  const state: AppState = { draining: false };
+  // prom-client is loaded only when asked for: a third of the bundle, none of the start-up.
+  const metrics: Metrics | null = config.metrics
+    ? (await import("./metrics.ts")).createMetrics(() => registry.gauges())
+    : null;
+  const stats = metrics?.stats ?? NO_STATS;
+  const registry: Door = new LocalRegistry(config, runtime, log, stats, {
+    route: router(config, runtime),
+    version,
+    oneshotDone: onOneshotDone,
+  });
+  const app = createApp({ config, runtime, log, registry, stats, version }, state, {
+    statics,
+    metrics,
+  });
+  return { app, registry, state };
+}
+
 export async function startServer(
   config: Config,
   runtime: Runtime,
   log: Logger,
   version: string,
 ): Promise<Server> {
-  const statics = config.staticDir ? await staticFiles(config.staticDir, runtime) : null;
-  const state: AppState = { draining: false, oneshotUsed: false };
-  // prom-client is loaded only when asked for: a third of the bundle, none of the start-up.
-  const metrics = config.metrics ? (await import("./metrics.ts")).createMetrics() : null;
-  const stats = metrics?.stats ?? NO_STATS;
-  const registry = new LocalRegistry(config, runtime, log, stats);
-  let nextId = 1;
-  let open = 0;
-  let clientsGone: (() => void) | null = null;
   let stopping: Promise<void> | null = null;
   let finish!: (code: number) => void;
   const finished = new Promise<number>((resolve) => finish = resolve);
-
-  const app = createApp(
-    {
-      config,
-      runtime,
-      log,
-      registry,
-      stats,
-      serverEnv: runtime.env(),
-      version,
-      nextId: () => (open++, nextId++),
-      onDisconnect: () => {
-        if (--open === 0) clientsGone?.();
-        if (config.oneshot) void stop();
-      },
-    },
-    state,
-    { statics, metrics },
+  const { app, registry, state } = await createServerApp(
+    config,
+    runtime,
+    log,
+    version,
+    () => void stop(),
   );
 
   const tls = config.tls
@@ -69,20 +89,20 @@ export async function startServer(
     : undefined;
   const listeners: Listener[] = [];
   const redirects: Listener[] = [];
+  const common = { log, maxPayload: config.maxFrameSize, pingMs: config.pingMs };
   try {
     if (config.unixSocket !== null) {
-      const opts = { host: "", port: 0, path: config.unixSocket, maxPayload: config.maxFrameSize };
-      listeners.push(await listen(runtime, app, opts));
+      const opts = { ...common, host: "", port: 0, path: config.unixSocket };
+      listeners.push(await listen(app, opts));
     } else {
       for (const addr of config.listen) {
-        const opts = { host: addr.host, port: addr.port, maxPayload: config.maxFrameSize, tls };
-        listeners.push(await listen(runtime, app, opts));
+        listeners.push(await listen(app, { ...common, host: addr.host, port: addr.port, tls }));
       }
     }
     if (config.redirPort !== null) {
       for (const l of listeners) {
-        const opts = { host: l.host, port: config.redirPort, maxPayload: 1024 };
-        redirects.push(await listen(runtime, redirectApp(l.port), opts));
+        const opts = { log, host: l.host, port: config.redirPort, maxPayload: 1024 };
+        redirects.push(await listen(redirectApp(l.port), opts));
       }
     }
   } catch (err) {
@@ -101,10 +121,7 @@ export async function startServer(
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       state.draining = true;
-      const clientsClosed = open === 0 ? Promise.resolve() : new Promise<void>((r) => {
-        clientsGone = r;
-        setTimeout(r, DRAIN_CLIENTS_MS);
-      });
+      const clientsClosed = registry.drained(DRAIN_CLIENTS_MS);
       await registry.closeAll(CLOSE.goingAway, "going away");
       await clientsClosed;
       await Promise.all([...listeners, ...redirects].map((l) => l.close()));
@@ -119,11 +136,11 @@ export async function startServer(
   return { listeners, finished, stop, kill };
 }
 
-async function listen(runtime: Runtime, app: Hono, opts: ServeOptions): Promise<Listener> {
+async function listen(app: Hono, opts: ServeOptions): Promise<Listener> {
   const { host, port } = opts;
   const where = opts.path ?? hostPort(host, port);
   try {
-    return await runtime.serve(app, opts);
+    return await serve(app, opts);
   } catch (err) {
     const e = err as Error & { code?: string };
     const why = e.code === "EADDRINUSE"

@@ -1,73 +1,41 @@
-// Which room (and program) a websocket request is for, by the serving mode: named rooms (S2),
-// one child per connection (--perconnection), or the programs of a directory (--dir).
+// Which room (and program) a websocket request is for, by the serving mode: named rooms (the
+// first path segment, see path.ts), one child per connection (--perconnection), or the
+// programs of a directory (--dir). The door (src/room/admit.ts) asks this before it admits.
 import type { Config } from "../config.ts";
-import type { RoomRegistry } from "../room/registry.ts";
-import type { Room } from "../room/room.ts";
+import type { Route, Router } from "../room/admit.ts";
+import type { Refusal } from "../room/door.ts";
 import { wellFormedRoomName } from "../room/name.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { roomFromPath } from "./path.ts";
 import { findProgram } from "./programs.ts";
 
-/** Where a connection goes, and what its child is told of the request. */
-export interface Target {
-  room: Room;
-  /** ROOM for the child; null in --perconnection mode, where there are no rooms. */
-  envRoom: string | null;
-  scriptName: string;
-  pathInfo: string;
-}
-
-export type Refusal = { status: 400 | 404 | 429 | 503; reason: string; text: string };
-
 const INVALID: Refusal = { status: 400, reason: "invalid_room", text: "Invalid room" };
 const NOT_FOUND: Refusal = { status: 404, reason: "not_found", text: "Not found" };
-const FULL: Refusal = { status: 429, reason: "too_many_rooms", text: "Too many rooms" };
-const NO_PORT: Refusal = { status: 503, reason: "no_free_port", text: "No free port for --tcp" };
 
 let solo = 0;
 
-/** rawPath is the request path as sent, still percent-encoded. */
-export async function resolveTarget(
-  rawPath: string,
-  config: Config,
-  registry: RoomRegistry,
-  runtime: Runtime,
-): Promise<Target | Refusal> {
-  const target = await locate(rawPath, config, registry, runtime);
-  // --tcp: a new room waits for its port; with none free it is refused before the upgrade.
-  const port = "room" in target ? target.room.port : null;
-  if (port && (await port) === null) return NO_PORT;
-  return target;
-}
-
-async function locate(
-  rawPath: string,
-  config: Config,
-  registry: RoomRegistry,
-  runtime: Runtime,
-): Promise<Target | Refusal> {
-  if (config.dir !== null) return await dirTarget(rawPath, config, registry, runtime);
-  if (config.perConnection) {
-    // websocketd's model: any path, one child each, the path told as PATH_INFO.
-    const room = registry.open(`#${++solo}`, { solo: true });
-    return room ? { room, envRoom: null, scriptName: "/", pathInfo: rawPath } : FULL;
-  }
-  const path = roomFromPath(rawPath);
-  if (path.kind === "other") return NOT_FOUND;
-  if (path.kind === "invalid") return INVALID;
-  if (config.rooms && !config.rooms.includes(path.name)) return INVALID;
-  const room = registry.open(path.name);
-  if (!room) return FULL;
-  return { room, envRoom: path.name, scriptName: "/", pathInfo: rawPath };
+/** The router of this server's mode; rawPath is the request path as sent, still encoded. */
+export function router(config: Config, runtime: Runtime): Router {
+  return async (rawPath) => {
+    if (config.dir !== null) return await dirRoute(rawPath, config, runtime);
+    if (config.perConnection) {
+      // websocketd's model: any path, one child each, the path told as PATH_INFO.
+      return { name: `#${++solo}`, solo: true, envRoom: null, scriptName: "/", pathInfo: rawPath };
+    }
+    const path = roomFromPath(rawPath);
+    if (path.kind === "other") return NOT_FOUND;
+    if (path.kind === "invalid") return INVALID;
+    if (config.rooms && !config.rooms.includes(path.name)) return INVALID;
+    return { name: path.name, solo: false, envRoom: path.name, scriptName: "/", pathInfo: rawPath };
+  };
 }
 
 /** --dir: /NAME[/MORE] runs DIR/NAME; rooms are /NAME/ROOM unless --perconnection. */
-async function dirTarget(
+async function dirRoute(
   rawPath: string,
   config: Config,
-  registry: RoomRegistry,
   runtime: Runtime,
-): Promise<Target | Refusal> {
+): Promise<Route | Refusal> {
   const [, first = "", ...more] = rawPath.split("/");
   const found = await findProgram(runtime, config.dir!, first);
   if (!found) return NOT_FOUND;
@@ -76,10 +44,9 @@ async function dirTarget(
   const scriptName = `/${first}`;
   const pathInfo = more.length > 0 ? `/${more.join("/")}` : "";
   if (config.perConnection) {
-    const room = registry.open(`${name}#${++solo}`, { solo: true, program });
-    return room ? { room, envRoom: null, scriptName, pathInfo } : FULL;
+    return { name: `${name}#${++solo}`, solo: true, program, envRoom: null, scriptName, pathInfo };
   }
-  // "/NAME/ROOM" or "/NAME/ROOM/": the room rules of S2 apply to ROOM.
+  // "/NAME/ROOM" or "/NAME/ROOM/": ROOM follows the rules of a room name (path.ts).
   if (more.length === 0 || more.length > 2 || (more.length === 2 && more[1] !== "")) {
     return NOT_FOUND;
   }
@@ -91,6 +58,12 @@ async function dirTarget(
   }
   if (!wellFormedRoomName(roomName)) return INVALID;
   if (config.rooms && !config.rooms.includes(roomName)) return INVALID;
-  const room = registry.open(`${name}/${roomName}`, { program });
-  return room ? { room, envRoom: roomName, scriptName, pathInfo } : FULL;
+  return {
+    name: `${name}/${roomName}`,
+    solo: false,
+    program,
+    envRoom: roomName,
+    scriptName,
+    pathInfo,
+  };
 }

@@ -6,14 +6,8 @@ import type { Config } from "../../src/config.ts";
 import { parseCli } from "../../src/cli/parse.ts";
 import { createLogger, type Logger } from "../../src/log.ts";
 import { type Member, Room } from "../../src/room/room.ts";
-import type {
-  Child,
-  ExitStatus,
-  Outgoing,
-  Runtime,
-  StopSignal,
-  TcpConn,
-} from "../../src/runtime/types.ts";
+import type { Outgoing } from "../../src/codec/outgoing.ts";
+import type { Child, ExitStatus, Runtime, StopSignal, TcpConn } from "../../src/runtime/types.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -114,7 +108,6 @@ const unused = (): never => {
 
 /** A runtime whose spawn hands out FakeChild instances, or fails when told to. */
 export class FakeRuntime implements Runtime {
-  readonly name = "node";
   readonly os = "linux";
   readonly spawns: { cmd: string; args: string[]; env: Record<string, string> }[] = [];
   readonly children: FakeChild[] = [];
@@ -141,15 +134,8 @@ export class FakeRuntime implements Runtime {
   /** Replaced by --tcp tests: whether children listen, which ports are in use. */
   connectTcp: (host: string, port: number) => Promise<TcpConn> = unused;
   portFree: (port: number) => Promise<boolean> = unused;
-  serve = unused;
-  /** Messages pass through as they are, so tests compare what the room produced. */
-  prepare = (msg: string | Uint8Array): Outgoing => ({ text: typeof msg === "string", data: msg });
-  wire = unused;
-  upgrade = unused;
-  peer = unused;
   onSignal = unused;
   env = (): Record<string, string> => ({});
-  writeStderr = unused;
   stderrIsTTY = (): boolean => false;
   realPath = unused;
   isDir = unused;
@@ -175,9 +161,9 @@ export class FakeMember implements Member {
     readonly query = "",
   ) {}
 
-  /** Records what the member would send; messages arrive prepared by FakeRuntime. */
+  /** Records what the member would send: text frames as the text, so tests compare strings. */
   send(msg: Outgoing): void {
-    this.events.push({ send: msg.data });
+    this.events.push({ send: msg.text ? decoder.decode(msg.data) : msg.data });
   }
   hold(): void {
     this.held++;

@@ -1,11 +1,12 @@
-// Unit tests for --tcp ports (S6): lowest free first, ports in use skipped, returned on end.
+// Unit tests for --tcp ports: lowest free first, ports in use skipped, returned on end.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PortPool } from "../../src/room/ports.ts";
 import { LocalRegistry } from "../../src/room/registry.ts";
 import type { Room } from "../../src/room/room.ts";
 import { NO_STATS } from "../../src/room/stats.ts";
-import { resolveTarget } from "../../src/server/target.ts";
+import { refused } from "../../src/room/door.ts";
+import { router } from "../../src/server/target.ts";
 import { FakeMember, FakeRuntime, makeConfig, makeLog } from "./fakes.ts";
 
 /** A probe that says the ports in `busy` are in use, and counts the probes. */
@@ -55,7 +56,9 @@ function setup(start: number, end: number, busy = new Set<number>()) {
   // The fake children never listen: the rooms stay attached to nothing, which is all we need.
   runtime.connectTcp = () => Promise.reject(new Error("connection refused"));
   const config = makeConfig({ tcp: { start, end } });
-  const registry = new LocalRegistry(config, runtime, makeLog().log, NO_STATS);
+  const registry = new LocalRegistry(config, runtime, makeLog().log, NO_STATS, {
+    route: router(config, runtime),
+  });
   return { runtime, registry, config };
 }
 
@@ -90,24 +93,37 @@ test("a room's port is free again once its child is gone, not before", async () 
   await registry.closeAll(1001, "");
 });
 
+/** Asks the door to admit a websocket request for this path. */
+function admit(registry: LocalRegistry, path: string) {
+  return registry.admit({
+    url: `http://localhost${path}`,
+    method: "GET",
+    headers: [],
+    peer: { address: "127.0.0.1", port: 1 },
+    tls: false,
+  });
+}
+
 test("with every port held, a new room is refused with 503 before the upgrade", async () => {
-  const { registry, runtime, config } = setup(9001, 9001);
+  const { registry, runtime } = setup(9001, 9001);
   const a = await start(registry, runtime, "a");
-  const refused = await resolveTarget("/b", config, registry, runtime);
-  assert.deepEqual(refused, {
+  const refusal = await admit(registry, "/b");
+  assert.deepEqual(refusal, {
     status: 503,
     reason: "no_free_port",
     text: "No free port for --tcp",
   });
   assert.equal(registry.live, 1, "the refused room ended at once");
-  assert.equal(registry.find("b"), null);
-  const same = await resolveTarget("/a", config, registry, runtime);
-  assert.ok("room" in same && same.room === a.room, "the live room is still joinable");
+  assert.equal(await registry.find("b"), null);
+  const same = await admit(registry, "/a");
+  assert.ok(!refused(same) && same.place === a.room, "the live room is still joinable");
+  same.cancel();
   a.room.leave(a.member);
   await a.room.done;
-  const b = await resolveTarget("/b", config, registry, runtime);
-  assert.ok("room" in b, "the port came back with the room's end");
-  assert.equal(await b.room.port, 9001);
+  const b = await admit(registry, "/b");
+  assert.ok(!refused(b), "the port came back with the room's end");
+  assert.equal(await b.place.port, 9001);
+  b.cancel();
   await registry.closeAll(1001, "");
 });
 

@@ -15,7 +15,7 @@ function setup(overrides: Partial<Config> = {}) {
     runtime,
     makeLog().log,
     NO_STATS,
-    (r) => ended.push(r.name),
+    { onEnded: (r) => ended.push(r.name) },
   );
   return { registry, runtime, ended };
 }
@@ -37,10 +37,15 @@ test("open returns the same room for the same name", () => {
   assert.equal(registry.live, 2);
 });
 
-test("list() gives the joinable rooms sorted by name", () => {
+test("the joinable rooms are listed sorted by name", async () => {
   const { registry } = setup();
   for (const name of ["b", "a", "é", "C", "aa"]) open(registry, name);
-  assert.deepEqual(registry.list().map((r) => r.name), ["C", "a", "aa", "b", "é"]);
+  assert.deepEqual(registry.joinable().map((r) => r.name), ["C", "a", "aa", "b", "é"]);
+  assert.deepEqual(
+    (await registry.list()).map((r) => r.name),
+    ["C", "a", "aa", "b", "é"],
+    "the door's snapshots come in the same order",
+  );
 });
 
 test("--maxrooms refuses a new room when full, not an existing one", () => {
@@ -60,7 +65,7 @@ test("a --maxrooms slot frees once the room has ended, not before", async () => 
   // A child that ignores stdin closing keeps its room live until SIGINT, 100 ms later.
   child.exitOnStdinClose = false;
   a.leave(m);
-  assert.deepEqual(registry.list(), [], "a stopping room is not joinable");
+  assert.deepEqual(registry.joinable(), [], "a stopping room is not joinable");
   assert.equal(registry.live, 1);
   assert.equal(registry.open("b"), null, "its child still counts");
   assert.equal(registry.open("a"), null, "the same name too");
@@ -90,10 +95,10 @@ test("the last member leaving stops the child and the room leaves the registry",
   lobby.join(m2, env("lobby"));
   const child = await runtime.child();
   lobby.leave(m1);
-  assert.deepEqual(registry.list(), [lobby]);
+  assert.deepEqual(registry.joinable(), [lobby]);
   lobby.leave(m2);
   await waitFor(() => child.stdinClosed, "stdin to be closed");
-  assert.deepEqual(registry.list(), []);
+  assert.deepEqual(registry.joinable(), []);
   const fresh = open(registry, "lobby");
   assert.notEqual(fresh, lobby);
   await lobby.done;
@@ -117,7 +122,7 @@ test("a lingering room stays in the registry and is rejoined", async () => {
   lobby.leave(m2);
   await waitFor(() => child.stdinClosed, "the lingering room to stop");
   await lobby.done;
-  assert.deepEqual(registry.list(), []);
+  assert.deepEqual(registry.joinable(), []);
 });
 
 test("a room that fails to spawn leaves the registry", async () => {
@@ -145,7 +150,7 @@ test("closeAll closes every member with the code and waits for every child", asy
   assert.deepEqual(m2.closes, [[1001, "server shutting down"]]);
   assert.ok(children.every((c) => c.stdinClosed));
   assert.equal(registry.live, 0);
-  assert.deepEqual(registry.list(), []);
+  assert.deepEqual(registry.joinable(), []);
 });
 
 test("killAll sends SIGKILL to every live child", async () => {

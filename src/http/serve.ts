@@ -1,123 +1,76 @@
-// HTTP and websockets for both runtimes: node:http (Deno's node compatibility on Deno) with
-// @hono/node-server for plain requests and ws for upgrades. Deno.upgradeWebSocket cannot be
+// HTTP and websockets, the same code on Node and on Deno: node:http (Deno's Node compatibility
+// on Deno) with @hono/node-server for plain requests and ws for upgrades. With src/runtime/,
+// this folder is the only code that touches node:* (STYLE.md rule 1, widened: it is not a
+// runtime difference, so it is not behind the runtime seam). Deno.upgradeWebSocket cannot be
 // used: it has no message size limit and collects a fragmented message without any bound
 // (docs/decisions.md, "Websockets on Deno").
 //
 // Upgrades do not go through node-server's websocket helper: the app routes and refuses them as
-// any request, and then ws takes the socket here. So an open socket keeps nothing of its request
-// (no Hono context, Request, Headers or URL), and a message reaches the room without a
-// MessageEvent or a copy (docs/benchmarks.md, proposals 5 and 7).
+// any request, and accept() leaves the ticket here for ws to take the socket. So an open socket
+// keeps nothing of its request (no Hono context, Request, Headers or URL), and a message
+// reaches the room without a MessageEvent or a copy (docs/benchmarks.md).
 import { createAdaptorServer } from "@hono/node-server";
 import type { HttpBindings } from "@hono/node-server";
 import { WebSocketServer } from "ws";
-import type { RawData, WebSocket } from "ws";
+import type { WebSocket } from "ws";
 import { Buffer } from "node:buffer";
 import { STATUS_CODES } from "node:http";
 import type { IncomingMessage } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import type { Context, Hono } from "hono";
-import type {
-  Listener,
-  Outgoing,
-  PeerInfo,
-  ServeOptions,
-  SocketEvents,
-  UpgradeOptions,
-  WireSocket,
-} from "./types.ts";
+import type { Logger } from "../log.ts";
+import type { PeerInfo, Ticket } from "../room/door.ts";
+import { attach, Keepalive } from "./socket.ts";
 
-/** Left on a request's bindings by upgrade(), for the server's upgrade listener to finish. */
+export interface Listener {
+  /** The real address bound (port resolved when 0 was asked for). */
+  readonly host: string;
+  readonly port: number;
+  /** Stops accepting connections; open websockets are left to the caller. */
+  close(): Promise<void>;
+}
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  /** Listen on this unix socket instead of host and port. */
+  path?: string;
+  /** Largest websocket message accepted; a larger one is refused with 1009. */
+  maxPayload: number;
+  /** Serve https/wss with this PEM certificate and key (file contents). */
+  tls?: { cert: string; key: string };
+  /** Ping every websocket every pingMs; close one silent for twice that. */
+  pingMs?: number | null;
+  /** Where a failing websocket handler is reported. */
+  log: Logger;
+}
+
+/** Left on a request's bindings by accept(), for the upgrade listener to finish. */
 const ACCEPTED = Symbol("scalesocket.accepted");
-type Bindings = HttpBindings & { [ACCEPTED]?: { events: SocketEvents; pingMs: number | null } };
+type Bindings = HttpBindings & { [ACCEPTED]?: Ticket };
 
-/** Takes the upgrade: the socket is handed to ws once the app's answer is back. */
-export function upgrade(
-  c: Context,
-  events: SocketEvents,
-  opts?: UpgradeOptions,
-): Promise<Response> {
-  (c.env as Bindings)[ACCEPTED] = { events: guarded(events), pingMs: opts?.pingMs ?? null };
+/**
+ * The app's answer to a websocket request it admits: ws takes the socket once the app's answer
+ * is back, and the ticket opens with it (or is cancelled when the upgrade fails).
+ */
+export function accept(c: Context, ticket: Ticket): Response {
+  const env = c.env as Bindings | undefined;
+  if (env) env[ACCEPTED] = ticket;
   // Fetch has no 101; the status is ws's to write. This response only carries headers.
-  return Promise.resolve(new Response(null));
+  return new Response(null);
 }
 
-/** A throwing handler must not become an uncaught error that ends the whole server. */
-export function guarded(events: SocketEvents): SocketEvents {
-  const guard = <A extends unknown[]>(fn: (...a: A) => void) => (...a: A) => {
-    try {
-      fn(...a);
-    } catch (err) {
-      console.error("websocket handler failed:", err);
-    }
-  };
-  return {
-    onOpen: guard(events.onOpen),
-    onMessage: guard(events.onMessage),
-    onClose: guard(events.onClose),
-  };
-}
-
-/** Text is encoded to UTF-8 once here, instead of once per client inside ws.send(). */
-export function prepare(msg: string | Uint8Array): Outgoing {
-  return typeof msg === "string"
-    ? { text: true, data: Buffer.from(msg) }
-    : { text: false, data: msg };
-}
-
-export function peer(c: unknown): PeerInfo {
-  const socket = ((c as Context).env as Bindings).incoming.socket;
-  return { address: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 };
-}
-
-/** ws's socket, corked for a batch so many small frames leave in one write. */
-export function wire(raw: unknown): WireSocket {
-  const ws = raw as WebSocket;
-  // ws keeps the net.Socket private; cork/uncork is all we touch, and only if it is there.
-  const socket = () => (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-  return {
-    send: (msg) => ws.send(msg.data, { binary: !msg.text }),
-    get bufferedAmount() {
-      return ws.bufferedAmount;
-    },
-    get readyState() {
-      return ws.readyState;
-    },
-    close: (code, reason) => ws.close(code, reason),
-    hold: () => socket()?.cork(),
-    release: () => socket()?.uncork(),
-    terminate: () => ws.terminate(),
-  };
-}
-
-/** Connects an open socket to its events; with pingMs, websocketd's --pingms keep-alive. */
-function attach(ws: WebSocket, events: SocketEvents, pingMs: number | null): void {
-  let timer: ReturnType<typeof setInterval> | undefined;
-  let heard = Date.now();
-  if (pingMs) {
-    ws.on("pong", () => heard = Date.now());
-    timer = setInterval(() => {
-      if (Date.now() - heard > 2 * pingMs) return ws.terminate();
-      ws.ping();
-    }, pingMs);
-  }
-  ws.on("message", (data: RawData, binary: boolean) => {
-    if (pingMs) heard = Date.now();
-    // ws hands over a Buffer of its own per message (nodebuffer), and has checked text is UTF-8.
-    const buf = data as Buffer;
-    events.onMessage(binary ? buf : buf.toString("utf8"));
-  });
-  ws.on("close", (code: number, reason: Buffer) => {
-    clearInterval(timer);
-    events.onClose(code, reason.toString());
-  });
-  // An error is followed by close; close reports it.
-  ws.on("error", () => {});
-  events.onOpen(ws);
+/** The peer of the request behind c (empty for a request that came through no socket). */
+export function peerOf(c: Context): PeerInfo {
+  const socket = (c.env as Bindings | undefined)?.incoming?.socket;
+  return { address: socket?.remoteAddress ?? "", port: socket?.remotePort ?? 0 };
 }
 
 export function serve(app: Hono, opts: ServeOptions): Promise<Listener> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload });
+  const keepalive = opts.pingMs ? new Keepalive(opts.pingMs) : null;
+  const take = (ws: WebSocket, ticket: Ticket) => attach(ws, ticket, opts.log, keepalive);
   return new Promise((resolve, reject) => {
     const server = createAdaptorServer({
       fetch: app.fetch,
@@ -134,7 +87,7 @@ export function serve(app: Hono, opts: ServeOptions): Promise<Listener> {
     server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on("error", () => {});
       const websocket = req.headers.upgrade?.toLowerCase() === "websocket";
-      void answer(app, wss, req, socket, head, websocket).catch(() => socket.destroy());
+      void answer(app, wss, take, req, socket, head, websocket).catch(() => socket.destroy());
     });
     server.once("error", (err: NodeJS.ErrnoException) => reject(err));
     if (opts.path !== undefined) server.listen(opts.path);
@@ -170,6 +123,7 @@ const HANDSHAKE_HEADERS = new Set([
 async function answer(
   app: Hono,
   wss: WebSocketServer,
+  take: (ws: WebSocket, ticket: Ticket) => void,
   req: IncomingMessage,
   socket: Duplex,
   head: Buffer,
@@ -179,13 +133,12 @@ async function answer(
   if (!request) return writeResponse(socket, new Response("Bad request\n", { status: 400 }));
   const env: Bindings = { incoming: req, outgoing: undefined as never };
   const res = await app.fetch(request, env);
-  const accepted = env[ACCEPTED];
-  if (!accepted) return writeResponse(socket, res, req.method === "HEAD");
+  const ticket = env[ACCEPTED];
+  if (!ticket) return writeResponse(socket, res, req.method === "HEAD");
   // The client may be gone before the handshake completes, or ws may refuse it (it writes its
-  // own 400): the events hear a close, so the room is not held for nothing.
-  const { events, pingMs } = accepted;
-  if (socket.destroyed) return events.onClose(1006, "");
-  const early = () => events.onClose(1006, "");
+  // own 400): the ticket is cancelled, so the room is not held for nothing.
+  if (socket.destroyed) return ticket.cancel();
+  const early = () => ticket.cancel();
   socket.once("close", early);
   const extra = (headers: string[], of: IncomingMessage) => {
     if (of !== req) return;
@@ -198,7 +151,7 @@ async function answer(
     wss.handleUpgrade(req, socket, head, (ws) => {
       // Removed, so nothing keeps this request and the app's response alive with the socket.
       socket.off("close", early);
-      attach(ws, events, pingMs);
+      take(ws, ticket);
     });
   } finally {
     wss.off("headers", extra);
@@ -245,6 +198,3 @@ async function writeResponse(socket: Duplex, res: Response, head = false): Promi
   lines.push(`Content-Length: ${full.byteLength}`, "Connection: close", "", "");
   socket.end(Buffer.concat([Buffer.from(lines.join("\r\n")), head ? new Uint8Array(0) : full]));
 }
-
-/** The HTTP and websocket half of a Runtime, the same on Node and Deno. */
-export const httpAndWebsockets = { serve, upgrade, prepare, wire, peer } as const;

@@ -1,0 +1,28 @@
+// A socket as a room sees it: a Member with the id its room's owner gave it.
+import type { Sender } from "../codec/input.ts";
+import type { Socket } from "./door.ts";
+import { CLOSE, type Member } from "./room.ts";
+
+/** How long a closed, non-reading client may hold its backlog before it is cut off. */
+const CLOSE_GRACE_MS = 2_000;
+
+export function toMember(who: Sender, socket: Socket): Member {
+  return {
+    ...who,
+    send: (msg) => socket.send(msg),
+    hold: () => socket.hold(),
+    release: () => socket.release(),
+    backlog: () => socket.bufferedAmount,
+    close(code, reason) {
+      try {
+        socket.close(code, reason);
+      } catch {
+        // Already closing: nothing more to say to this client.
+      }
+      // A client that does not read never answers our close frame: cut it off.
+      if (code === CLOSE.policy) {
+        setTimeout(() => socket.closed || socket.terminate(), CLOSE_GRACE_MS);
+      }
+    },
+  };
+}
