@@ -2,8 +2,7 @@
 // `ws` server, over fan-out, chat, echo, many rooms, idle memory, connection storms, start-up.
 //
 //   tsx scripts/bench.ts [--quick|--tiny] [--docs] [--out DIR] [--only a,b] [--peers a,b]
-//                        [--workers N] [--profile|--no-profile] [--profile-loads a,b]
-//                        [--no-install] [--from results.json]
+//                        [--workers N] [--no-install] [--from results.json]
 //
 // Needs `npm run build` first (it measures dist/scalesocket.mjs). Prints one line per run and
 // writes a Markdown report, an SVG plot and results.json to --out (default node_modules/.cache/
@@ -20,7 +19,6 @@ import { DENO, ensureWebsocketd, type PeerId } from "./bench/peers.ts";
 import { PLANS } from "./bench/plan.ts";
 import { backgroundLoad } from "./bench/proc.ts";
 import { Pool } from "./bench/pool.ts";
-import { type Profile, PROFILE_LOADS, type ProfileLoad, profileRun } from "./bench/profile.ts";
 import { machine, report, type ReportInput, updateDocs } from "./bench/report.ts";
 import type { Ctx, Row } from "./bench/run.ts";
 import { plot } from "./bench/svg.ts";
@@ -90,7 +88,6 @@ async function measure(args: string[], say: (text: string) => void) {
   const background = await backgroundLoad();
   say(`background load: ${background.toFixed(0)}% of one core${background > 25 ? BUSY : ""}`);
   const rows: Row[] = [];
-  const profiles: Profile[] = [];
   try {
     if (only.includes("fanout")) rows.push(...await fanout(ctx, plan.ks));
     if (only.includes("chat")) rows.push(...await chat(ctx, plan.chatKs));
@@ -101,19 +98,12 @@ async function measure(args: string[], say: (text: string) => void) {
       rows.push(...await storm(ctx, plan.stormSessions, plan.stormConcurrency));
     }
     if (only.includes("startup")) rows.push(...await startup(ctx, plan.startupReps));
-    const wanted = args.includes("--profile") ||
-      (plan.name === "full" && !args.includes("--no-profile"));
-    const loads = option(args, "--profile-loads")?.split(",") as ProfileLoad[] | undefined;
-    for (const load of wanted ? loads ?? PROFILE_LOADS : []) {
-      const p = await profileRun(ctx, load);
-      if (p) profiles.push(p);
-    }
   } finally {
     pool.end();
   }
   const seconds = (performance.now() - started) / 1000;
   say(`bench took ${seconds.toFixed(0)} s`);
-  return { rows, plan, machine: machine(), seconds, profiles, args, background };
+  return { rows, plan, machine: machine(), seconds, args, background };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

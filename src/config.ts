@@ -91,6 +91,28 @@ export interface Config {
   api: boolean;
   /** Serve GET /metrics in OpenMetrics text. */
   metrics: boolean;
+  /** --cluster: rooms are leased in Redis and shared by every node; null: this process only. */
+  cluster: ClusterConfig | null;
   log: LogFormat;
   logLevel: LogLevel;
+}
+
+/** Cluster mode: one process per room across every node that shares the Redis. */
+export interface ClusterConfig {
+  /** The redis:// or rediss:// URL as given; it may hold a password, so it is never logged. */
+  url: string;
+  /** The same URL with its password masked, for log lines and error messages. */
+  redacted: string;
+  /** HOST:PORT other nodes reach this one at (IPv6 in brackets). */
+  advertise: string;
+  /** This node's name in leases and the lobby; null: made at start (host-pid-random). */
+  nodeId: string | null;
+  /** Signs connections one node relays to another; from the flag or the environment. */
+  secret: string;
+  /** Prefix of every Redis key, so clusters can share one Redis. */
+  prefix: string;
+  /** Lease length; renewals, the guard and the deadlines derive from it. */
+  leaseMs: number;
+  /** On SIGTERM, how long rooms may run on before their clients get 1012. */
+  drainMs: number;
 }

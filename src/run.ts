@@ -15,7 +15,7 @@ export interface Io {
 
 /** Never exits and never throws: the entry file exits with the code this resolves to. */
 export async function run(argv: string[], runtime: Runtime, io: Io): Promise<number> {
-  const parsed = parseCli(argv, runtime.os);
+  const parsed = parseCli(argv, runtime.os, runtime.env());
   if (parsed.kind === "help") return io.out(HELP), EXIT.ok;
   if (parsed.kind === "version") return io.out(versionLine(VERSION) + "\n"), EXIT.ok;
   if (parsed.kind === "usage") {

@@ -29,7 +29,7 @@ export const LABELS: Record<PeerId, string> = {
 };
 
 export const DENO = `${ROOT}node_modules/.bin/deno`;
-/** Node itself, also when this harness runs under Deno (as the smoke test does). */
+/** Node itself, also when this harness is run under Deno. */
 export const NODE = process.versions.deno ? "node" : process.execPath;
 
 export interface Server {
@@ -39,11 +39,6 @@ export interface Server {
   /** The last of what it wrote to stderr, for error messages. */
   log(): string;
   stop(): Promise<void>;
-}
-
-export interface StartOptions {
-  /** Node only: write a CPU profile into this directory when the server exits. */
-  profileDir?: string;
 }
 
 /** A port free right now, for the servers that cannot be asked for port 0 and report it. */
@@ -64,15 +59,12 @@ export function command(
   program: Program,
   progs: Programs,
   port: number,
-  opts: StartOptions = {},
 ): string[] {
   const child = program === "lines" ? [NODE, progs.lines] : ["cat"];
   const addr = ["--addr", `127.0.0.1:${port}`];
   switch (peer) {
-    case "node": {
-      const prof = opts.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`] : [];
-      return [NODE, ...prof, BUNDLE, ...addr, ...child];
-    }
+    case "node":
+      return [NODE, BUNDLE, ...addr, ...child];
     case "deno":
       return [DENO, "run", "-A", BUNDLE, ...addr, ...child];
     case "websocketd":
@@ -92,11 +84,10 @@ export async function startPeer(
   peer: PeerId,
   program: Program,
   progs: Programs,
-  opts: StartOptions = {},
 ): Promise<Server> {
   // websocketd does not say which port it got for 0: give it one.
   const fixed = peer === "websocketd" ? await freePort() : 0;
-  const [cmd, ...args] = command(peer, program, progs, fixed, opts);
+  const [cmd, ...args] = command(peer, program, progs, fixed);
   const p = spawn(cmd, args, {
     cwd: ROOT,
     env: { ...process.env, NO_COLOR: "1" },

@@ -7,7 +7,6 @@ import process from "node:process";
 import { ROOT } from "./build.ts";
 import { DENO, LABELS, type PeerId } from "./peers.ts";
 import type { Plan } from "./plan.ts";
-import type { Profile } from "./profile.ts";
 import type { Busy } from "./proc.ts";
 import type { Row } from "./run.ts";
 import { si } from "./svg.ts";
@@ -188,7 +187,6 @@ export interface ReportInput {
   plan: Plan;
   machine: Machine;
   seconds: number;
-  profiles: Profile[];
   args: string[];
   /** Per cent of one core busy before the bench started. */
   background: number;
@@ -212,28 +210,7 @@ export function report(i: ReportInput): string {
     ...targets(i.rows),
     ...Object.keys(TITLES).flatMap((s) => table(i.rows, s)),
   ];
-  for (const p of i.profiles) out.push(...profileSection(p));
   return out.join("\n");
-}
-
-function profileSection(p: Profile): string[] {
-  const out = [
-    `### CPU profile of ${p.load} (${p.load === "storm" ? "" : `K=${p.k}, `}${p.sizes}), ${
-      p.totalMs.toFixed(0)
-    } ms sampled`,
-    "",
-    `\`${p.command}\`; self time, positions traced back through dist/scalesocket.mjs.map.`,
-    "",
-    "| self % | function | where | source line |",
-    "| --- | --- | --- | --- |",
-  ];
-  for (const f of p.top.slice(0, 15)) {
-    const text = (f.text ?? "").slice(0, 70).replace(/\|/g, "\\|");
-    out.push(`| ${f.share.toFixed(1)} | ${f.name} | ${f.where} | ${text ? `\`${text}\`` : ""} |`);
-  }
-  out.push("", "| self % | module |", "| --- | --- |");
-  for (const mod of p.modules) out.push(`| ${mod.share.toFixed(1)} | ${mod.module} |`);
-  return out.concat("");
 }
 
 const BEGIN = "<!-- bench:begin (written by scripts/bench.ts --docs) -->";

@@ -74,6 +74,14 @@ export const FLAGS = {
   unixsocket: value(S.path, "a socket path"),
   pingms: value(S.count, "a number of milliseconds"),
   passstderr: sw,
+  // Cluster
+  cluster: value(S.redisUrl, "a redis:// URL"),
+  advertise: value(S.advertise, "HOST:PORT"),
+  "node-id": value(S.nodeId, "an id"),
+  "cluster-secret": value(S.secret, "a secret"),
+  "cluster-prefix": value(S.prefix, "a key prefix"),
+  lease: value(S.lease, "a number of seconds"),
+  drain: value(S.seconds, "a number of seconds"),
   // Logging
   log: value(S.logFormat, '"text" or "json"'),
   loglevel: value(S.logLevel, "a level"),
@@ -106,7 +114,7 @@ export const SHORT: Readonly<Record<string, Key | "help" | "version">> = {
  * To build one: delete it here, add its Config field and fill it in toConfig (parse.ts).
  * `--dir` will also have to make CMD optional: websocketd runs the programs in DIR instead.
  */
-export const NOT_YET: ReadonlySet<Key> = new Set<Key>([]);
+export const NOT_YET: ReadonlySet<Key> = new Set<Key>(["cluster"]);
 
 /** Pairs that cannot be given together, as in ScaleSocket and websocketd. */
 export const CONFLICTS: readonly (readonly [Key, Key])[] = [
@@ -133,6 +141,9 @@ export const CONFLICTS: readonly (readonly [Key, Key])[] = [
   ["passstderr", "binary"],
   ["devconsole", "staticdir"],
   ["devconsole", "cgidir"],
+  // A cluster shares named rooms; these modes have none, or end with their first client.
+  ["cluster", "perconnection"],
+  ["cluster", "oneshot"],
 ];
 
 /** The first flag is meaningless without the second. */
@@ -144,4 +155,11 @@ export const REQUIRES: readonly (readonly [Key, Key])[] = [
   ["ssl", "sslkey"],
   ["cachepersist", "cache"],
   ["redirport", "ssl"],
+  ["cluster", "advertise"],
+  ["advertise", "cluster"],
+  ["node-id", "cluster"],
+  ["cluster-secret", "cluster"],
+  ["cluster-prefix", "cluster"],
+  ["lease", "cluster"],
+  ["drain", "cluster"],
 ];

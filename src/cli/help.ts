@@ -110,6 +110,21 @@ websocketd compatibility:
   --passstderr              Send stdout and stderr lines to clients as
                             {"stream":"stdout"|"stderr","data":LINE}
 
+Cluster (one process per room across every node that shares a Redis):
+  --cluster URL             Lease rooms in Redis at redis://[USER:PASS@]HOST
+                            [:PORT][/DB] (rediss:// for TLS); a client that
+                            reaches a node not owning its room is relayed
+                            (not supported yet)
+  --advertise HOST:PORT     Where other nodes reach this one (required)
+  --cluster-secret SECRET   Signs relayed connections, 16 characters or more
+                            (required; or SCALESOCKET_CLUSTER_SECRET)
+  --node-id ID              This node's name [default: HOST-PID-RANDOM]
+  --cluster-prefix PREFIX   Prefix of every Redis key [default: ss:]
+  --lease SECONDS           Room lease length, 1-3600; renewals and stop
+                            deadlines derive from it [default: 15]
+  --drain SECONDS           On SIGTERM, how long rooms run on before their
+                            clients get 1012 and the rooms move [default: 30]
+
 Logging:
   --log text|json           Log format on stderr [default: text]
   -v, -vv                   Log debug, or trace, lines [default: info]
@@ -127,6 +142,8 @@ Environment:
   SERVER_NAME, SERVER_PORT, SERVER_PROTOCOL, SERVER_SOFTWARE,
   GATEWAY_INTERFACE, HTTP_<NAME> for each request header, and PORT with --tcp.
   NO_COLOR                  Never colour the logs (colour is used only on a TTY)
+  SCALESOCKET_CLUSTER_SECRET
+                            --cluster-secret, kept out of the process list
 
 Exit codes:
   0  Normal end: a signal, --oneshot done, --help, --version

@@ -1,7 +1,8 @@
 // Turns argv into a Config, or into help, version, or one usage line saying what is wrong (S1).
-import type { Config, ListenAddr, LogLevel, Split } from "../config.ts";
+import type { ClusterConfig, Config, ListenAddr, LogLevel, Split } from "../config.ts";
 import { CONFLICTS, type Key, NOT_YET, type Options, REQUIRES } from "./flags.ts";
 import { scan } from "./scan.ts";
+import { secret as secretSchema, validate } from "./schema.ts";
 
 export type CliResult =
   | { kind: "run"; config: Config }
@@ -15,7 +16,13 @@ export const DEFAULTS = {
   maxBuffer: 8 * 1024 * 1024,
   maxFrameSize: 1024 * 1024,
   tcpPorts: { start: 9001, end: 9999 },
+  clusterPrefix: "ss:",
+  leaseSeconds: 15,
+  drainSeconds: 30,
 } as const;
+
+/** Where --cluster finds its secret when --cluster-secret is not given (ps shows flags). */
+export const SECRET_ENV = "SCALESOCKET_CLUSTER_SECRET";
 
 /** websocketd's --passenv defaults: PATH plus what the dynamic loader needs. */
 const PASSENV: Readonly<Record<string, readonly string[]>> = {
@@ -28,8 +35,13 @@ const PASSENV: Readonly<Record<string, readonly string[]>> = {
  * `argv` is what follows `scalesocket`; `platform` is "linux", "darwin" or "windows" ("win32"
  * is taken too; other systems get the Linux list). Checks run in this order: syntax and values
  * (left to right, where -h/-V also stop), conflicts, unsupported flags, then the missing CMD.
+ * `env` is the server's environment, read for the cluster secret only.
  */
-export function parseCli(argv: readonly string[], platform: string): CliResult {
+export function parseCli(
+  argv: readonly string[],
+  platform: string,
+  env: Readonly<Record<string, string>> = {},
+): CliResult {
   const scanned = scan(argv);
   if (scanned.kind !== "ok") return scanned;
   const { names, cmd } = scanned;
@@ -40,6 +52,8 @@ export function parseCli(argv: readonly string[], platform: string): CliResult {
   for (const [a, b] of REQUIRES) {
     if (names.has(a) && !names.has(b)) return usage(`${name(a)} requires ${name(b)}`);
   }
+  const secret = clusterSecret(scanned.options, env);
+  if (secret.error !== undefined) return usage(secret.error);
   for (const key of names.keys()) {
     if (NOT_YET.has(key)) return usage(`${name(key)} is not supported yet`);
   }
@@ -51,7 +65,7 @@ export function parseCli(argv: readonly string[], platform: string): CliResult {
     return usage("Missing command: give the program to run after the options");
   }
   if (cmd === "") return usage('Invalid command "": expected the program to run');
-  const config = toConfig(scanned.options, cmd ?? "", scanned.args, platform);
+  const config = toConfig(scanned.options, cmd ?? "", scanned.args, platform, secret.value);
   const conflict = framingConflict(scanned.options, config, name);
   if (conflict) return usage(conflict);
   return { kind: "run", config };
@@ -61,7 +75,13 @@ function usage(message: string): CliResult {
   return { kind: "usage", message };
 }
 
-function toConfig(o: Options, cmd: string, args: string[], platform: string): Config {
+function toConfig(
+  o: Options,
+  cmd: string,
+  args: string[],
+  platform: string,
+  secret: string,
+): Config {
   const passEnv = o.passenv ?? PASSENV[platform === "win32" ? "windows" : platform] ??
     PASSENV.linux;
   return {
@@ -99,6 +119,7 @@ function toConfig(o: Options, cmd: string, args: string[], platform: string): Co
     headers: { all: o.header ?? [], ws: o["header-ws"] ?? [], http: o["header-http"] ?? [] },
     api: o.api ?? false,
     metrics: o.metrics ?? false,
+    cluster: cluster(o, secret),
     log: o.log ?? "text",
     logLevel: logLevel(o),
   };
@@ -113,6 +134,36 @@ function listen(o: Options): ListenAddr[] {
   const port = o.port ?? DEFAULTS.listen.port;
   const hosts = [...new Set(o.address ?? [DEFAULTS.listen.host])];
   return hosts.map((host) => ({ host, port }));
+}
+
+/** The flag wins over the environment; either must be there with --cluster. */
+function clusterSecret(
+  o: Options,
+  env: Readonly<Record<string, string>>,
+): { value: string; error?: undefined } | { value?: undefined; error: string } {
+  if (o.cluster === undefined) return { value: "" };
+  if (o["cluster-secret"] !== undefined) return { value: o["cluster-secret"] };
+  const raw = env[SECRET_ENV];
+  if (raw === undefined || raw === "") {
+    return { error: `--cluster requires --cluster-secret or ${SECRET_ENV}` };
+  }
+  const checked = validate(secretSchema, raw);
+  // The value is a secret: the message names the variable, never what it holds.
+  return checked.ok ? { value: raw } : { error: `Invalid ${SECRET_ENV}: ${checked.detail}` };
+}
+
+function cluster(o: Options, secret: string): ClusterConfig | null {
+  if (o.cluster === undefined) return null;
+  return {
+    url: o.cluster.url,
+    redacted: o.cluster.redacted,
+    advertise: o.advertise!,
+    nodeId: o["node-id"] ?? null,
+    secret,
+    prefix: o["cluster-prefix"] ?? DEFAULTS.clusterPrefix,
+    leaseMs: Math.round((o.lease ?? DEFAULTS.leaseSeconds) * 1000),
+    drainMs: Math.round((o.drain ?? DEFAULTS.drainSeconds) * 1000),
+  };
 }
 
 /** What --json writes to the child when a client joins or leaves (as ScaleSocket). */

@@ -129,6 +129,8 @@ function short(token: string, state: State): number | Stop {
   return 0;
 }
 
+const SECRET_FLAGS: ReadonlySet<Key> = new Set<Key>(["cluster", "cluster-secret"]);
+
 /** Validates one occurrence through the flag's schema and records it. */
 function store(state: State, key: Key, name: string, raw = ""): 0 | Stop {
   const flag = FLAGS[key];
@@ -137,7 +139,11 @@ function store(state: State, key: Key, name: string, raw = ""): 0 | Stop {
   else if (flag.kind === "count") options[key] = ((options[key] as number | undefined) ?? 0) + 1;
   else {
     const result = validate(flag.schema, raw);
-    if (!result.ok) return usage(`Invalid value ${quote(raw)} for ${name}: ${result.detail}`);
+    if (!result.ok) {
+      // A secret (or a URL that may hold a password) is not repeated on stderr.
+      const shown = SECRET_FLAGS.has(key) ? "" : `${quote(raw)} `;
+      return usage(`Invalid value ${shown}for ${name}: ${result.detail}`);
+    }
     // A list keeps every occurrence; any other flag given twice keeps the last (as websocketd).
     if (flag.kind === "list") {
       options[key] = [...((options[key] as unknown[] | undefined) ?? []), result.value];

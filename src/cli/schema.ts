@@ -210,3 +210,53 @@ export const origins = v.pipe(
     'expected comma-separated host[:port] entries, such as "example.com,localhost:8080"',
   ),
 );
+
+// Cluster mode. A redis:// or rediss:// URL as ioredis takes it: the host is required, the port
+// defaults to 6379, the path may name a database number. The URL may carry a password, so it is
+// kept apart from the redacted form that log lines and error messages use.
+const REDIS_DETAIL = "expected redis://[USER:PASSWORD@]HOST[:PORT][/DB] or rediss://…";
+export const redisUrl = v.pipe(
+  v.string(),
+  v.check((s) => parseRedisUrl(s) !== null, REDIS_DETAIL),
+  v.transform((s) => parseRedisUrl(s)!),
+);
+
+function parseRedisUrl(s: string): { url: string; redacted: string } | null {
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    return null;
+  }
+  if (u.protocol !== "redis:" && u.protocol !== "rediss:") return null;
+  if (u.hostname === "" || !/^(?:\/\d{0,5})?$/.test(u.pathname) || u.hash !== "") return null;
+  const redacted = new URL(s);
+  if (redacted.password !== "") redacted.password = "***";
+  return { url: s, redacted: redacted.toString() };
+}
+
+// Another node dials this address, so an unspecified one (0.0.0.0, ::) or port 0 cannot work.
+export const advertise = v.pipe(
+  addr,
+  v.check(
+    (a) => a.port >= 1 && !["0.0.0.0", "::", ""].includes(a.host),
+    'expected the HOST:PORT other nodes reach this one at, such as "10.0.0.7:9000"',
+  ),
+  v.transform((a) => a.host.includes(":") ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`),
+);
+
+// "|" separates the fields of a lease in Redis, so neither a node id nor a prefix may hold one.
+export const nodeId = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9._:-]{1,64}$/, "expected 1 to 64 letters, digits or . _ : -"),
+);
+export const prefix = nodeId;
+
+/** Short secrets are guessable offline from one signed request: 16 characters at least. */
+export const secret = v.pipe(
+  v.string(),
+  v.minLength(16, "expected a secret of at least 16 characters"),
+);
+
+const LEASE_DETAIL = "expected a number of seconds from 1 to 3600";
+export const lease = v.pipe(seconds, v.check((s) => s >= 1 && s <= 3600, LEASE_DETAIL));

@@ -7,6 +7,8 @@ import { FLAGS, NOT_YET } from "../../src/cli/flags.ts";
 import { HELP, versionLine } from "../../src/cli/help.ts";
 import type { Config } from "../../src/config.ts";
 
+const SECRET = ["--cluster-secret", "0123456789abcdef-secret"];
+
 function config(argv: string[], platform = "linux"): Config {
   const result = parseCli(argv, platform);
   if (result.kind !== "run") assert.fail(`expected a config, got ${JSON.stringify(result)}`);
@@ -60,6 +62,7 @@ test("defaults fill every field when only CMD is given", () => {
     headers: { all: [], ws: [], http: [] },
     api: false,
     metrics: false,
+    cluster: null,
     log: "text",
     logLevel: "info",
   });
@@ -468,7 +471,9 @@ test("--tcp takes ports 9001 to 9999 unless --tcpports names a range", () => {
 });
 
 test("every flag not built yet is refused as not supported yet", () => {
-  const cases: Record<string, string[]> = {};
+  const cases: Record<string, string[]> = {
+    cluster: ["--cluster", "redis://r:6379", "--advertise", "10.0.0.7:9000", ...SECRET],
+  };
   assert.deepEqual(Object.keys(cases).sort(), [...NOT_YET].sort(), "one case per flag");
   for (const [flag, argv] of Object.entries(cases)) {
     assert.equal(usage([...argv, "cat"]), `--${flag} is not supported yet`);

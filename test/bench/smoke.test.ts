@@ -1,5 +1,6 @@
 // Smoke test of the benchmark harness: every scenario runs at tiny sizes and reports. It checks
-// that the harness works, never how fast anything is (S9: no timed tests).
+// that the harness works, never how fast anything is: a timing asserted on a shared machine
+// would fail by chance. Kept out of test:unit (npm run test:bench; .ci/run runs it once).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -34,7 +35,7 @@ test("the benchmark harness runs every scenario at tiny sizes and writes its rep
   const lines: string[] = [];
   try {
     const code = await main(
-      ["--tiny", "--no-install", "--no-profile", "--peers", peers.join(","), "--out", out],
+      ["--tiny", "--no-install", "--peers", peers.join(","), "--out", out],
       (line) => void lines.push(line),
     );
     assert.equal(code, 0, lines.join("\n"));
