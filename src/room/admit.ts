@@ -23,6 +23,8 @@ export interface Route {
   envRoom: string | null;
   scriptName: string;
   pathInfo: string;
+  /** Set last in the child's environment (cluster mode: SCALESOCKET_EPOCH, SCALESOCKET_NODE). */
+  env?: Record<string, string>;
 }
 
 /** Finds the route of a request path (as sent, still percent-encoded), or refuses it. */
@@ -42,6 +44,11 @@ export interface AdmitDeps {
   route: Router;
   /** The joinable room of this name, created if needed; null when --maxrooms is reached. */
   open(name: string, opts: OpenOptions): Room | null;
+  /**
+   * Whether a client whose room began stopping during its upgrade gets a fresh room (true), or
+   * is closed with 1013 to try again (cluster mode: a fresh room needs a lease claimed first).
+   */
+  reopen: boolean;
   /** A connection's socket is open; closed() follows once it has closed and its member left. */
   opened(conn: Connection): void;
   closed(conn: Connection): void;
@@ -71,9 +78,10 @@ export class Admission {
     this.serverEnv = d.runtime.env();
   }
 
-  async admit(req: AdmitRequest): Promise<LocalTicket | Refusal> {
+  /** route: already found by the caller (the cluster door routes before it claims). */
+  async admit(req: AdmitRequest, found?: Route): Promise<LocalTicket | Refusal> {
     if (this.d.config.oneshot && this.oneshotUsed) return ONESHOT;
-    const route = await this.d.route(rawPath(req.url));
+    const route = found ?? await this.d.route(rawPath(req.url));
     if ("status" in route) return route;
     const room = this.d.open(route.name, { solo: route.solo, program: route.program });
     if (!room) return FULL;
@@ -109,11 +117,12 @@ export class Admission {
         const opened = Date.now();
         // The room may have ended between the upgrade and now: take a fresh one.
         if (room.state === "stopping" || room.state === "ended") {
-          const fresh = route.solo ? null : d.open(room.name, { program: room.program });
+          const reopen = d.reopen && !route.solo;
+          const fresh = reopen ? d.open(room.name, { program: room.program }) : null;
           done();
           if (!fresh) {
-            d.stats.refused("too_many_rooms");
-            socket.close(1013, "too many rooms");
+            d.stats.refused(reopen ? "too_many_rooms" : "room_moved");
+            socket.close(1013, reopen ? "too many rooms" : "room is restarting, try again");
             return { message: () => {}, closed: () => d.closed(conn) };
           }
           release = fresh.reserve();
@@ -157,6 +166,7 @@ export class Admission {
       room: route.envRoom,
       scriptName: route.scriptName,
       pathInfo: route.pathInfo,
+      extra: route.env,
       serverSoftware: `scalesocket/${version}`,
       uniqueId: crypto.randomUUID(),
     });

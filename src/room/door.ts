@@ -73,6 +73,8 @@ export interface RoomSnapshot {
   connections: number;
   /** What the child last said with `_meta`; null until then. */
   metadata: Record<string, unknown> | null;
+  /** Cluster mode: the node that owns the room. */
+  node?: string;
 }
 
 /** What /metrics reads at scrape time. */

@@ -26,6 +26,8 @@ export interface LinkDeps {
   port?: Promise<number | null>;
   /** Whether the room is stopping (or has ended): the room's state says it, once. */
   stopping(): boolean;
+  /** The child was spawned as pid, the leader of its own process group. */
+  started?(pid: number): void;
   /** Called once: the child and its group are gone, and its output delivered. */
   ended(how: Ending): void;
   /** The child cannot be talked to (--tcp: it never listened): the room gives up on it. */
@@ -74,6 +76,7 @@ export class ChildLink {
       return this.d.ended({ error: (err as Error).message });
     }
     this.child = child;
+    this.d.started?.(child.pid);
     this.d.stats.spawned((Date.now() - started) / 1000);
     log.info("process started", { pid: child.pid, ms: Date.now() - started });
     const stdout = port === null ? (c: Uint8Array) => this.d.output.push(c) : this.logger("stdout");

@@ -2,7 +2,7 @@
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
-import { Admission, type Connection, type LocalTicket, type Router } from "./admit.ts";
+import { Admission, type Connection, type LocalTicket, type Route, type Router } from "./admit.ts";
 import type { AdmitRequest, Door, Gauges, Refusal, RoomSnapshot } from "./door.ts";
 import { History } from "./history.ts";
 import { PortPool } from "./ports.ts";
@@ -24,6 +24,10 @@ export interface RegistryOptions {
   oneshotDone?: () => void;
   /** A room has ended (its child and group are gone). */
   onEnded?: (room: Room) => void;
+  /** A room's child has started as process (and group) pid. */
+  onStarted?: (room: Room, pid: number) => void;
+  /** False: a room that stops during a client's upgrade is not opened again (see admit.ts). */
+  reopen?: boolean;
 }
 
 const NOT_FOUND: Refusal = { status: 404, reason: "not_found", text: "Not found" };
@@ -59,14 +63,15 @@ export class LocalRegistry implements Door {
       stats,
       version: opts.version ?? "",
       route: opts.route ?? (() => Promise.resolve(NOT_FOUND)),
+      reopen: opts.reopen ?? true,
       open: (name, o) => this.open(name, o),
       opened: (conn) => this.connected.add(conn),
       closed: (conn) => this.closed(conn),
     });
   }
 
-  admit(req: AdmitRequest): Promise<LocalTicket | Refusal> {
-    return this.admission.admit(req);
+  admit(req: AdmitRequest, route?: Route): Promise<LocalTicket | Refusal> {
+    return this.admission.admit(req, route);
   }
 
   /** The joinable room of this name, created if needed; null when --maxrooms is reached. */
@@ -91,6 +96,7 @@ export class LocalRegistry implements Door {
           this.alive.delete(r);
           this.opts.onEnded?.(r);
         },
+        started: (r, pid) => this.opts.onStarted?.(r, pid),
       },
     });
     if (!opts.solo) this.rooms.set(name, room);
@@ -133,6 +139,11 @@ export class LocalRegistry implements Door {
 
   list(): Promise<RoomSnapshot[]> {
     return Promise.resolve(this.joinable().map(snapshot));
+  }
+
+  /** The joinable room of this name, if there is one. */
+  joinableRoom(name: string): Room | null {
+    return this.rooms.get(name) ?? null;
   }
 
   find(name: string): Promise<RoomSnapshot | null> {

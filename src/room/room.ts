@@ -37,6 +37,8 @@ export interface RoomHooks {
   detached(room: Room): void;
   /** The room's child and process group are gone and its members closed. */
   ended(room: Room): void;
+  /** The room's child runs as process (and process group) pid (cluster mode's watchdog). */
+  started?(room: Room, pid: number): void;
 }
 
 /** What a room runs. */
@@ -114,6 +116,7 @@ export class Room {
       output,
       errors,
       stopping: () => this.state !== "running",
+      started: (pid) => deps.hooks.started?.(this, pid),
       ended: (how) => this.ended(how),
       failed: (reason) => void this.shutdown(CLOSE.error, reason),
     });
