@@ -5,6 +5,7 @@ import { createLogger } from "./log.ts";
 import type { Runtime } from "./runtime/types.ts";
 import { startServer } from "./server/server.ts";
 import { VERSION } from "./version.ts";
+import { WATCHDOG_FLAG } from "./cluster/watchdog.ts";
 
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
@@ -15,6 +16,10 @@ export interface Io {
 
 /** Never exits and never throws: the entry file exits with the code this resolves to. */
 export async function run(argv: string[], runtime: Runtime, io: Io): Promise<number> {
+  // Cluster mode starts a copy of this program as its watchdog (see src/cluster/watchdog.ts).
+  if (argv.length === 1 && argv[0] === WATCHDOG_FLAG) {
+    return await (await import("./cluster/watchdog-process.ts")).watchdogMain();
+  }
   const parsed = parseCli(argv, runtime.os, runtime.env());
   if (parsed.kind === "help") return io.out(HELP), EXIT.ok;
   if (parsed.kind === "version") return io.out(versionLine(VERSION) + "\n"), EXIT.ok;

@@ -114,7 +114,7 @@ export const SHORT: Readonly<Record<string, Key | "help" | "version">> = {
  * To build one: delete it here, add its Config field and fill it in toConfig (parse.ts).
  * `--dir` will also have to make CMD optional: websocketd runs the programs in DIR instead.
  */
-export const NOT_YET: ReadonlySet<Key> = new Set<Key>(["cluster"]);
+export const NOT_YET: ReadonlySet<Key> = new Set<Key>([]);
 
 /** Pairs that cannot be given together, as in ScaleSocket and websocketd. */
 export const CONFLICTS: readonly (readonly [Key, Key])[] = [

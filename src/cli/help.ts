@@ -114,7 +114,6 @@ Cluster (one process per room across every node that shares a Redis):
   --cluster URL             Lease rooms in Redis at redis://[USER:PASS@]HOST
                             [:PORT][/DB] (rediss:// for TLS); a client that
                             reaches a node not owning its room is relayed
-                            (not supported yet)
   --advertise HOST:PORT     Where other nodes reach this one (required)
   --cluster-secret SECRET   Signs relayed connections, 16 characters or more
                             (required; or SCALESOCKET_CLUSTER_SECRET)

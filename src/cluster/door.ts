@@ -7,7 +7,7 @@
 // lease released once the room's child and process group are gone.
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
-import { type Route, type Router, rawPath } from "../room/admit.ts";
+import { rawPath, type Route, type Router } from "../room/admit.ts";
 import type { AdmitRequest, Door, Gauges, Refusal, RoomSnapshot, Ticket } from "../room/door.ts";
 import type { LocalRegistry } from "../room/registry.ts";
 import type { Room } from "../room/room.ts";
@@ -15,8 +15,8 @@ import { claimTooLate, type Timing } from "./deadlines.ts";
 import { LeaseKeeper, realClock } from "./keeper.ts";
 import type { Lease, LeaseStore } from "./lease.ts";
 import type { Lobby } from "./lobby.ts";
-import { dialOwner, relayTicket } from "./relay.ts";
-import { type Forwarding, forwardedRequest, signedHeaders } from "./forward.ts";
+import { dialOwner, relayTicket, type Shut } from "./relay.ts";
+import { forwardedRequest, type Forwarding, signedHeaders } from "./forward.ts";
 import type { WatchdogLink } from "./watchdog-process.ts";
 
 export interface ClusterDoorDeps {
@@ -61,7 +61,8 @@ export class ClusterDoor implements Door {
   /** Claims in flight on this node, so two clients of a new room do not race each other. */
   private readonly claiming = new Map<string, Promise<unknown>>();
   private readonly byRoom = new Map<Room, Owned>();
-  private relays = 0;
+  /** Relayed clients' sockets that are open, each with what closes it. */
+  private readonly relays = new Set<Shut>();
   private relayWaiters: (() => void)[] = [];
   /** Set on SIGTERM: no new room is claimed here. */
   draining = false;
@@ -80,7 +81,11 @@ export class ClusterDoor implements Door {
     return await this.place(real, route, forwarded !== null);
   }
 
-  private async place(req: AdmitRequest, route: Route, relayed: boolean): Promise<Ticket | Refusal> {
+  private async place(
+    req: AdmitRequest,
+    route: Route,
+    relayed: boolean,
+  ): Promise<Ticket | Refusal> {
     const name = route.name;
     for (let attempt = 0; attempt < 3; attempt++) {
       if (this.d.local.joinableRoom(name) && this.owned.has(name)) {
@@ -198,9 +203,10 @@ export class ClusterDoor implements Door {
     this.d.log.debug("relaying to the room's owner", { room: route.name, node: lease.node });
     return relayTicket(route.name, dialled.upstream, {
       maxBuffer: this.d.config.maxBuffer,
-      opened: () => this.relays++,
-      closed: () => {
-        if (--this.relays === 0) for (const wake of this.relayWaiters.splice(0)) wake();
+      opened: (shut) => this.relays.add(shut),
+      closed: (shut) => {
+        this.relays.delete(shut);
+        if (this.relays.size === 0) { for (const wake of this.relayWaiters.splice(0)) wake(); }
       },
     });
   }
@@ -258,7 +264,7 @@ export class ClusterDoor implements Door {
   }
 
   get connections(): number {
-    return this.d.local.connections + this.relays;
+    return this.d.local.connections + this.relays.size;
   }
 
   /** Rooms this node owns now. */
@@ -269,7 +275,7 @@ export class ClusterDoor implements Door {
   async drained(ms: number): Promise<void> {
     const until = Date.now() + ms;
     await this.d.local.drained(ms);
-    if (this.relays === 0) return;
+    if (this.relays.size === 0) return;
     await new Promise<void>((resolve) => {
       this.relayWaiters.push(resolve);
       setTimeout(resolve, Math.max(0, until - Date.now()));
@@ -292,6 +298,7 @@ export class ClusterDoor implements Door {
   }
 
   async closeAll(code: number, reason: string): Promise<void> {
+    for (const shut of [...this.relays]) shut(code, reason);
     await this.d.local.closeAll(code, reason);
     await Promise.all([...this.owned.values()].map((o) => o.ended));
   }

@@ -59,11 +59,15 @@ function ownerRefusal(status: number, text: string): Refusal {
   return { status: passed, reason: `owner_${status}`, text: line };
 }
 
+export type Shut = (code: number, reason: string) => void;
+
 export interface RelayHooks {
   /** Largest backlog either side may build before that side's client is cut off with 1008. */
   maxBuffer: number;
-  opened(): void;
-  closed(): void;
+  /** The client's socket opened; shut closes both sides (the server is shutting down). */
+  opened(shut: Shut): void;
+  /** It closed; shut is the one opened() was given. */
+  closed(shut: Shut): void;
 }
 
 /** The ticket of a relayed client: opening its socket joins the pipe to the owner. */
@@ -80,6 +84,10 @@ export function relayTicket(room: string, upstream: WebSocket, hooks: RelayHooks
     } catch {
       // Already closing.
     }
+  };
+  const shut: Shut = (code, reason) => {
+    finish(code, reason);
+    upstream.close(1001, "");
   };
   upstream.on("message", (data: RawData, binary: boolean) => {
     const buf = data as Buffer;
@@ -105,7 +113,7 @@ export function relayTicket(room: string, upstream: WebSocket, hooks: RelayHooks
     cancel: () => upstream.terminate(),
     open(socket: Socket): Membership {
       client = socket;
-      hooks.opened();
+      hooks.opened(shut);
       for (const run of early!) run();
       early = null;
       return {
@@ -119,7 +127,7 @@ export function relayTicket(room: string, upstream: WebSocket, hooks: RelayHooks
         },
         closed(code, reason) {
           over = true;
-          hooks.closed();
+          hooks.closed(shut);
           const [c, r] = upstreamClose(code, reason);
           if (upstream.readyState === WebSocket.OPEN) upstream.close(c, r);
           else upstream.terminate();
@@ -141,7 +149,8 @@ function clientClose(code: number, reason: string): [number, string] {
 
 /** The client's close, as the owner gets it: codes that cannot be sent become 1000. */
 function upstreamClose(code: number, reason: string): [number, string] {
-  const sendable = code === 1000 || (code >= 1001 && code <= 1014 && ![1004, 1005, 1006].includes(code)) ||
+  const sendable = code === 1000 ||
+    (code >= 1001 && code <= 1014 && ![1004, 1005, 1006].includes(code)) ||
     (code >= 3000 && code <= 4999);
   return sendable ? [code, reason] : [1000, ""];
 }

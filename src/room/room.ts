@@ -63,6 +63,7 @@ export interface RoomDeps {
 export const CLOSE = {
   normal: 1000,
   goingAway: 1001,
+  restart: 1012,
   policy: 1008,
   tooBig: 1009,
   error: 1011,

@@ -17,6 +17,8 @@ import type { Metrics } from "./metrics.ts";
 export interface AppState {
   /** True once shutdown began: /ready answers 503 and no connection is accepted. */
   draining: boolean;
+  /** Why /ready answers 503 while connections are still taken (cluster mode), or null. */
+  unready?: () => string | null;
 }
 
 export interface AppDeps {
@@ -80,7 +82,10 @@ export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Ho
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.get(
     "/ready",
-    (c) => state.draining ? c.json({ status: "draining" }, 503) : c.json({ status: "ready" }),
+    (c) => {
+      const why = state.draining ? "draining" : state.unready?.() ?? null;
+      return why ? c.json({ status: why }, 503) : c.json({ status: "ready" });
+    },
   );
   const { metrics } = extras;
   if (metrics) {

@@ -13,6 +13,7 @@ import { staticFiles } from "./static.ts";
 import { router } from "./target.ts";
 import { NO_STATS } from "../room/stats.ts";
 import type { Metrics } from "./metrics.ts";
+import type { ClusterNode } from "../cluster/start.ts";
 
 /** How long draining waits for clients to answer their close frames. */
 const DRAIN_CLIENTS_MS = 2_000;
@@ -32,6 +33,8 @@ export interface ServerApp {
   app: Hono;
   registry: Door;
   state: AppState;
+  /** Cluster mode's node (--cluster); null otherwise. */
+  cluster: ClusterNode | null;
 }
 
 /**
@@ -52,16 +55,31 @@ export async function createServerApp(
     ? (await import("./metrics.ts")).createMetrics(() => registry.gauges())
     : null;
   const stats = metrics?.stats ?? NO_STATS;
-  const registry: Door = new LocalRegistry(config, runtime, log, stats, {
-    route: router(config, runtime),
-    version,
-    oneshotDone: onOneshotDone,
-  });
+  const route = router(config, runtime);
+  // The cluster code (and ioredis with it) is loaded only with --cluster.
+  const cluster = config.cluster
+    ? await (await import("../cluster/start.ts")).startCluster({
+      config,
+      runtime,
+      log,
+      stats,
+      version,
+      route,
+      oneshotDone: onOneshotDone,
+    })
+    : null;
+  const registry: Door = cluster?.door ??
+    new LocalRegistry(config, runtime, log, stats, {
+      route,
+      version,
+      oneshotDone: onOneshotDone,
+    });
+  if (cluster) state.unready = cluster.unready;
   const app = createApp({ config, runtime, log, registry, stats, version }, state, {
     statics,
     metrics,
   });
-  return { app, registry, state };
+  return { app, registry, state, cluster };
 }
 
 export async function startServer(
@@ -73,7 +91,7 @@ export async function startServer(
   let stopping: Promise<void> | null = null;
   let finish!: (code: number) => void;
   const finished = new Promise<number>((resolve) => finish = resolve);
-  const { app, registry, state } = await createServerApp(
+  const { app, registry, state, cluster } = await createServerApp(
     config,
     runtime,
     log,
@@ -107,6 +125,7 @@ export async function startServer(
     }
   } catch (err) {
     await Promise.all([...listeners, ...redirects].map((l) => l.close()));
+    await cluster?.close();
     throw err;
   }
   const scheme = tls ? "https" : "http";
@@ -120,11 +139,17 @@ export async function startServer(
 
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      // A cluster node first lets its rooms run on (up to --drain), then closes them with 1012
+      // so their clients come back at once to the room's next owner.
+      await cluster?.drain();
       state.draining = true;
       const clientsClosed = registry.drained(DRAIN_CLIENTS_MS);
-      await registry.closeAll(CLOSE.goingAway, "going away");
+      await (cluster
+        ? registry.closeAll(CLOSE.restart, "service restart")
+        : registry.closeAll(CLOSE.goingAway, "going away"));
       await clientsClosed;
       await Promise.all([...listeners, ...redirects].map((l) => l.close()));
+      await cluster?.close();
       finish(0);
     })();
     return stopping;
