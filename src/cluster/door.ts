@@ -11,6 +11,7 @@ import { rawPath, type Route, type Router } from "../room/admit.ts";
 import type { AdmitRequest, Door, Gauges, Refusal, RoomSnapshot, Ticket } from "../room/door.ts";
 import type { LocalRegistry } from "../room/registry.ts";
 import type { Room } from "../room/room.ts";
+import type { History } from "../room/history.ts";
 import { claimTooLate, type Timing } from "./deadlines.ts";
 import { LeaseKeeper, realClock } from "./keeper.ts";
 import type { Lease, LeaseStore } from "./lease.ts";
@@ -32,6 +33,8 @@ export interface ClusterDoorDeps {
   timing: Timing;
   /** Whether Redis answers now (new rooms are refused while it does not). */
   redisUp(): boolean;
+  /** --cachepersist: the history a room's previous owners kept; null without it. */
+  loadHistory: ((room: string) => Promise<History>) | null;
 }
 
 /** A room this node holds the lease of. */
@@ -41,6 +44,8 @@ interface Owned {
   keeper: LeaseKeeper | null;
   room: Room | null;
   pid: number | null;
+  /** A lobby update is scheduled. */
+  publishing: boolean;
   readonly ended: Promise<void>;
   end(): void;
 }
@@ -54,6 +59,8 @@ const REDIS_DOWN = refusal(503, "cluster_unavailable", "Cluster store unreachabl
 const QUIET = refusal(503, "cluster_recovering", "Cluster is recovering, try again");
 const MOVING = refusal(503, "room_moving", "Room is moving, try again");
 const DRAINING = refusal(503, "draining", "Server is draining");
+/** How long the lobby update waits for more arrivals and departures to gather. */
+const PUBLISH_DELAY_MS = 100;
 const FORGED = refusal(403, "forged_relay", "Forwarded connection refused");
 
 export class ClusterDoor implements Door {
@@ -61,6 +68,8 @@ export class ClusterDoor implements Door {
   /** Claims in flight on this node, so two clients of a new room do not race each other. */
   private readonly claiming = new Map<string, Promise<unknown>>();
   private readonly byRoom = new Map<Room, Owned>();
+  /** Histories loaded for rooms about to start here, taken by the local registry. */
+  private readonly preloaded = new Map<string, History>();
   /** Relayed clients' sockets that are open, each with what closes it. */
   private readonly relays = new Set<Shut>();
   private relayWaiters: (() => void)[] = [];
@@ -88,8 +97,9 @@ export class ClusterDoor implements Door {
   ): Promise<Ticket | Refusal> {
     const name = route.name;
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (this.d.local.joinableRoom(name) && this.owned.has(name)) {
-        return await this.d.local.admit(req, route);
+      const mine = this.owned.get(name);
+      if (mine && this.d.local.joinableRoom(name)) {
+        return this.counted(await this.d.local.admit(req, route), mine);
       }
       const busy = this.claiming.get(name) ?? this.owned.get(name)?.ended;
       if (!busy) break;
@@ -150,6 +160,7 @@ export class ClusterDoor implements Door {
       keeper: null,
       room: null,
       pid: null,
+      publishing: false,
       ended: new Promise<void>((resolve) => end = resolve),
       end: () => end(),
     };
@@ -171,7 +182,12 @@ export class ClusterDoor implements Door {
     });
     log.info("room claimed", { room: route.name, epoch: lease.epoch });
     const env = { SCALESOCKET_EPOCH: String(lease.epoch), SCALESOCKET_NODE: nodeId };
+    if (this.d.loadHistory) {
+      const history = await this.d.loadHistory(route.name).catch(() => null);
+      if (history) this.preloaded.set(route.name, history);
+    }
     const ticket = await this.d.local.admit(req, { ...route, env });
+    this.preloaded.delete(route.name);
     if ("status" in ticket) {
       void this.ended(owned);
       return ticket;
@@ -179,7 +195,37 @@ export class ClusterDoor implements Door {
     owned.room = ticket.place;
     this.byRoom.set(ticket.place, owned);
     void ticket.place.done.then(() => this.ended(owned));
-    return ticket;
+    return this.counted(ticket, owned);
+  }
+
+  /** The lobby hears of each arrival and departure (soon after, not at the next renewal). */
+  private counted(ticket: Ticket | Refusal, owned: Owned): Ticket | Refusal {
+    if ("status" in ticket) return ticket;
+    return {
+      room: ticket.room,
+      cancel: () => ticket.cancel(),
+      open: (socket) => {
+        const membership = ticket.open(socket);
+        this.publishSoon(owned);
+        return {
+          message: membership.message,
+          closed: (code, reason) => {
+            membership.closed(code, reason);
+            this.publishSoon(owned);
+          },
+        };
+      },
+    };
+  }
+
+  /** Many arrivals at once make one lobby write. */
+  private publishSoon(owned: Owned): void {
+    if (owned.publishing) return;
+    owned.publishing = true;
+    setTimeout(() => {
+      owned.publishing = false;
+      if (this.owned.get(owned.name) === owned) this.publish(owned);
+    }, PUBLISH_DELAY_MS);
   }
 
   private async relay(req: AdmitRequest, route: Route, lease: Lease): Promise<Ticket | Refusal> {
@@ -209,6 +255,11 @@ export class ClusterDoor implements Door {
         if (this.relays.size === 0) { for (const wake of this.relayWaiters.splice(0)) wake(); }
       },
     });
+  }
+
+  /** The history loaded for a room starting here (the local registry asks as it opens it). */
+  persisted(name: string): History | undefined {
+    return this.preloaded.get(name);
   }
 
   /** The local room's child started: the watchdog learns its group at once. */

@@ -15,6 +15,7 @@ import { timing } from "./deadlines.ts";
 import { ClusterDoor } from "./door.ts";
 import { redisLeaseStore } from "./lease.ts";
 import { Lobby } from "./lobby.ts";
+import { loadHistory } from "./history.ts";
 import { connectRedis } from "./redis.ts";
 import { signingKey } from "./sign.ts";
 import { startWatchdog } from "./watchdog-process.ts";
@@ -46,6 +47,7 @@ export interface ClusterStartDeps {
 export async function startCluster(d: ClusterStartDeps): Promise<ClusterNode> {
   const cc = d.config.cluster!;
   const nodeId = cc.nodeId ?? defaultNodeId();
+  const cache = d.config.cache;
   const log = d.log;
   const redis = await connectRedis(cc.url, { name: `scalesocket:${nodeId}` });
   redis.onChange((up, detail) => {
@@ -72,6 +74,7 @@ export async function startCluster(d: ClusterStartDeps): Promise<ClusterNode> {
     oneshotDone: d.oneshotDone,
     reopen: false,
     onStarted: (room, pid) => door.started(room, pid),
+    persisted: (name) => door.persisted(name),
   });
   // The local registry's hook calls the door only once a child starts, well after this line.
   const door: ClusterDoor = new ClusterDoor({
@@ -91,6 +94,9 @@ export async function startCluster(d: ClusterStartDeps): Promise<ClusterNode> {
     nodeId,
     timing: timing(cc.leaseMs),
     redisUp: () => redis.up,
+    loadHistory: cache && d.config.cachePersist
+      ? (room) => loadHistory(redis.client, cc.prefix, room, cache.size)
+      : null,
   });
   return {
     door,
