@@ -2,52 +2,26 @@
 //
 // A room this node owns is joined here (the local registry runs it); a room nobody owns is
 // claimed in Redis first and only then started here; a room another node owns is relayed to
-// that node. Never twice: a connection that was itself relayed is never relayed again. Each
-// owned room's lease is kept by a LeaseKeeper, its deadlines armed in the watchdog, and the
-// lease released once the room's child and process group are gone.
+// that node. Never twice: a connection that was itself relayed is never relayed again. What
+// happens to a room this node owns, from its claim to its lease's release, is in owned.ts.
 import type { Config } from "../config.ts";
-import type { Logger } from "../log.ts";
 import { rawPath, type Route, type Router } from "../room/admit.ts";
 import type { AdmitRequest, Door, Gauges, Refusal, RoomSnapshot, Ticket } from "../room/door.ts";
-import type { LocalRegistry } from "../room/registry.ts";
 import type { Room } from "../room/room.ts";
 import type { History } from "../room/history.ts";
-import { claimTooLate, type Timing } from "./deadlines.ts";
-import { LeaseKeeper, realClock } from "./keeper.ts";
-import type { Lease, LeaseStore } from "./lease.ts";
-import type { Lobby } from "./lobby.ts";
+import { claimTooLate } from "./deadlines.ts";
+import { realClock } from "./keeper.ts";
+import { type OwnedDeps, OwnedRooms } from "./owned.ts";
+import type { Lease } from "./lease.ts";
 import { dialOwner, relayTicket, type Shut } from "./relay.ts";
 import { forwardedRequest, type Forwarding, signedHeaders } from "./forward.ts";
-import type { WatchdogLink } from "./watchdog-process.ts";
 
-export interface ClusterDoorDeps {
+export interface ClusterDoorDeps extends OwnedDeps {
   config: Config;
-  log: Logger;
-  local: LocalRegistry;
   route: Router;
-  store: LeaseStore;
-  lobby: Lobby;
-  watchdog: WatchdogLink;
   forwarding: Forwarding;
-  nodeId: string;
-  timing: Timing;
   /** Whether Redis answers now (new rooms are refused while it does not). */
   redisUp(): boolean;
-  /** --cachepersist: the history a room's previous owners kept; null without it. */
-  loadHistory: ((room: string) => Promise<History>) | null;
-}
-
-/** A room this node holds the lease of. */
-interface Owned {
-  readonly name: string;
-  readonly lease: Lease;
-  keeper: LeaseKeeper | null;
-  room: Room | null;
-  pid: number | null;
-  /** A lobby update is scheduled. */
-  publishing: boolean;
-  readonly ended: Promise<void>;
-  end(): void;
 }
 
 const refusal = (status: 403 | 503, reason: string, text: string): Refusal => ({
@@ -59,24 +33,21 @@ const REDIS_DOWN = refusal(503, "cluster_unavailable", "Cluster store unreachabl
 const QUIET = refusal(503, "cluster_recovering", "Cluster is recovering, try again");
 const MOVING = refusal(503, "room_moving", "Room is moving, try again");
 const DRAINING = refusal(503, "draining", "Server is draining");
-/** How long the lobby update waits for more arrivals and departures to gather. */
-const PUBLISH_DELAY_MS = 100;
 const FORGED = refusal(403, "forged_relay", "Forwarded connection refused");
 
 export class ClusterDoor implements Door {
-  private readonly owned = new Map<string, Owned>();
+  private readonly owned: OwnedRooms;
   /** Claims in flight on this node, so two clients of a new room do not race each other. */
   private readonly claiming = new Map<string, Promise<unknown>>();
-  private readonly byRoom = new Map<Room, Owned>();
-  /** Histories loaded for rooms about to start here, taken by the local registry. */
-  private readonly preloaded = new Map<string, History>();
   /** Relayed clients' sockets that are open, each with what closes it. */
   private readonly relays = new Set<Shut>();
   private relayWaiters: (() => void)[] = [];
   /** Set on SIGTERM: no new room is claimed here. */
   draining = false;
 
-  constructor(private readonly d: ClusterDoorDeps) {}
+  constructor(private readonly d: ClusterDoorDeps) {
+    this.owned = new OwnedRooms(d);
+  }
 
   async admit(req: AdmitRequest): Promise<Ticket | Refusal> {
     const forwarded = await forwardedRequest(this.d.forwarding, req);
@@ -99,14 +70,14 @@ export class ClusterDoor implements Door {
     for (let attempt = 0; attempt < 3; attempt++) {
       const mine = this.owned.get(name);
       if (mine && this.d.local.joinableRoom(name)) {
-        return this.counted(await this.d.local.admit(req, route), mine);
+        return await this.owned.join(req, route, mine);
       }
       const busy = this.claiming.get(name) ?? this.owned.get(name)?.ended;
       if (!busy) break;
       // Our own room of that name is stopping, or another client of it is being claimed for.
       await Promise.race([busy, delay(this.d.timing.leaseMs)]);
     }
-    if (this.owned.has(name) || this.claiming.has(name)) return MOVING;
+    if (this.owned.get(name) || this.claiming.has(name)) return MOVING;
     if (!this.d.redisUp()) return REDIS_DOWN;
     if (this.draining) return await this.elsewhere(req, route, relayed);
     const claim = this.claim(req, route, relayed);
@@ -124,8 +95,10 @@ export class ClusterDoor implements Door {
     try {
       result = await this.d.store.claim(route.name);
     } catch {
+      this.d.stats.claim("error");
       return REDIS_DOWN;
     }
+    this.d.stats.claim(result.kind);
     if (result.kind === "quiet") return QUIET;
     if (result.kind === "held") {
       // Ours, but not known here: a node restarted with the same --node-id. It lapses in time.
@@ -136,7 +109,7 @@ export class ClusterDoor implements Door {
       await this.d.store.release(route.name, result.lease).catch(() => false);
       return MOVING;
     }
-    return await this.start(req, route, result.lease, sentAt);
+    return await this.owned.start(req, route, result.lease, sentAt);
   }
 
   /** Draining: a room owned elsewhere is still relayed; none is started here. */
@@ -149,83 +122,6 @@ export class ClusterDoor implements Door {
     }
     if (!lease || relayed || lease.node === this.d.nodeId) return DRAINING;
     return await this.relay(req, route, lease);
-  }
-
-  private async start(req: AdmitRequest, route: Route, lease: Lease, sentAt: number) {
-    const { log, nodeId } = this.d;
-    let end!: () => void;
-    const owned: Owned = {
-      name: route.name,
-      lease,
-      keeper: null,
-      room: null,
-      pid: null,
-      publishing: false,
-      ended: new Promise<void>((resolve) => end = resolve),
-      end: () => end(),
-    };
-    this.owned.set(route.name, owned);
-    owned.keeper = new LeaseKeeper(this.d.store, route.name, lease, sentAt, this.d.timing, {
-      deadlines: (soft, hard) => {
-        if (owned.pid !== null) this.d.watchdog.arm(owned.pid, soft, hard);
-        this.publish(owned);
-      },
-      lost: () => {
-        log.warn("room lease lost: stopping the room", { room: owned.name });
-        void owned.room?.shutdown(1012, "room moved");
-      },
-      soft: () => {
-        log.warn("room lease not renewed in time: stopping the room", { room: owned.name });
-        void owned.room?.shutdown(1012, "lease expired");
-      },
-      hard: () => owned.room?.kill(),
-    });
-    log.info("room claimed", { room: route.name, epoch: lease.epoch });
-    const env = { SCALESOCKET_EPOCH: String(lease.epoch), SCALESOCKET_NODE: nodeId };
-    if (this.d.loadHistory) {
-      const history = await this.d.loadHistory(route.name).catch(() => null);
-      if (history) this.preloaded.set(route.name, history);
-    }
-    const ticket = await this.d.local.admit(req, { ...route, env });
-    this.preloaded.delete(route.name);
-    if ("status" in ticket) {
-      void this.ended(owned);
-      return ticket;
-    }
-    owned.room = ticket.place;
-    this.byRoom.set(ticket.place, owned);
-    void ticket.place.done.then(() => this.ended(owned));
-    return this.counted(ticket, owned);
-  }
-
-  /** The lobby hears of each arrival and departure (soon after, not at the next renewal). */
-  private counted(ticket: Ticket | Refusal, owned: Owned): Ticket | Refusal {
-    if ("status" in ticket) return ticket;
-    return {
-      room: ticket.room,
-      cancel: () => ticket.cancel(),
-      open: (socket) => {
-        const membership = ticket.open(socket);
-        this.publishSoon(owned);
-        return {
-          message: membership.message,
-          closed: (code, reason) => {
-            membership.closed(code, reason);
-            this.publishSoon(owned);
-          },
-        };
-      },
-    };
-  }
-
-  /** Many arrivals at once make one lobby write. */
-  private publishSoon(owned: Owned): void {
-    if (owned.publishing) return;
-    owned.publishing = true;
-    setTimeout(() => {
-      owned.publishing = false;
-      if (this.owned.get(owned.name) === owned) this.publish(owned);
-    }, PUBLISH_DELAY_MS);
   }
 
   private async relay(req: AdmitRequest, route: Route, lease: Lease): Promise<Ticket | Refusal> {
@@ -259,36 +155,12 @@ export class ClusterDoor implements Door {
 
   /** The history loaded for a room starting here (the local registry asks as it opens it). */
   persisted(name: string): History | undefined {
-    return this.preloaded.get(name);
+    return this.owned.persisted(name);
   }
 
   /** The local room's child started: the watchdog learns its group at once. */
   started(room: Room, pid: number): void {
-    const owned = this.byRoom.get(room);
-    if (!owned || !owned.keeper) return;
-    owned.pid = pid;
-    this.d.watchdog.arm(pid, owned.keeper.softDeadline, owned.keeper.hardDeadline);
-  }
-
-  private async ended(owned: Owned): Promise<void> {
-    if (this.owned.get(owned.name) !== owned) return;
-    if (owned.pid !== null) this.d.watchdog.done(owned.pid);
-    if (owned.room) this.byRoom.delete(owned.room);
-    const released = await owned.keeper?.release();
-    await this.d.lobby.remove(owned.name).catch(() => {});
-    this.owned.delete(owned.name);
-    owned.end();
-    this.d.log.info("room released", { room: owned.name, released: released === true });
-  }
-
-  private publish(owned: Owned): void {
-    const room = owned.room;
-    const info = {
-      connections: room?.members.size ?? 0,
-      metadata: room?.metadata ?? null,
-      epoch: owned.lease.epoch,
-    };
-    void this.d.lobby.publish(owned.name, info).catch(() => {});
+    this.owned.started(room, pid);
   }
 
   async list(): Promise<RoomSnapshot[]> {
@@ -311,7 +183,10 @@ export class ClusterDoor implements Door {
   }
 
   gauges(): Gauges {
-    return this.d.local.gauges();
+    return {
+      ...this.d.local.gauges(),
+      cluster: { leases: this.owned.size, relayed: this.relays.size, redisUp: this.d.redisUp() },
+    };
   }
 
   get connections(): number {
@@ -337,7 +212,7 @@ export class ClusterDoor implements Door {
   async roomsGone(ms: number): Promise<void> {
     const deadline = delay(ms);
     while (this.owned.size > 0) {
-      const any = [...this.owned.values()].map((o) => o.ended);
+      const any = this.owned.endings();
       if (await Promise.race([Promise.race(any).then(() => false), deadline.then(() => true)])) {
         return;
       }
@@ -351,7 +226,7 @@ export class ClusterDoor implements Door {
   async closeAll(code: number, reason: string): Promise<void> {
     for (const shut of [...this.relays]) shut(code, reason);
     await this.d.local.closeAll(code, reason);
-    await Promise.all([...this.owned.values()].map((o) => o.ended));
+    await Promise.all(this.owned.endings());
   }
 
   killAll(): void {

@@ -20,6 +20,8 @@ export const realClock: KeeperClock = {
 export interface KeeperEvents {
   /** After the claim and each successful renewal: the deadlines, in clock ms (for the watchdog). */
   deadlines(soft: number, hard: number): void;
+  /** A renewal failed or got no answer; the deadlines stay where they were. */
+  failed?(): void;
   /** A renewal found the lease gone or someone else's: stop the room now. */
   lost(): void;
   /** The soft deadline passed with no successful renewal: close clients with 1012, stop the child. */
@@ -123,6 +125,7 @@ export class LeaseKeeper {
       return;
     }
     if (renewed) this.#anchor(sentAt);
+    else this.#emit("failed");
     // After a failure, try again sooner than the period: two more chances before the soft deadline.
     const next = renewed ? sentAt + this.tm.renewMs : this.clock.now() + this.tm.renewMs / 3;
     this.#scheduleRenewal(next - this.clock.now());
@@ -143,9 +146,12 @@ export class LeaseKeeper {
     if (this.#state !== "stopped") this.#emit("hard");
   }
 
-  #emit<K extends keyof KeeperEvents>(name: K, ...args: Parameters<KeeperEvents[K]>): void {
+  #emit<K extends keyof KeeperEvents>(
+    name: K,
+    ...args: Parameters<NonNullable<KeeperEvents[K]>>
+  ): void {
     try {
-      (this.events[name] as (...a: Parameters<KeeperEvents[K]>) => void)(...args);
+      (this.events[name] as ((...a: typeof args) => void) | undefined)?.(...args);
     } catch {
       // One room's handler failing must not stop its lease from being kept or let go.
     }

@@ -12,6 +12,7 @@ import { LocalRegistry } from "../room/registry.ts";
 import type { Stats } from "../room/stats.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { timing } from "./deadlines.ts";
+import type { ClusterStats } from "./stats.ts";
 import { ClusterDoor } from "./door.ts";
 import { redisLeaseStore } from "./lease.ts";
 import { Lobby } from "./lobby.ts";
@@ -42,6 +43,7 @@ export interface ClusterStartDeps {
   version: string;
   route: Router;
   oneshotDone: () => void;
+  clusterStats: ClusterStats;
 }
 
 export async function startCluster(d: ClusterStartDeps): Promise<ClusterNode> {
@@ -61,8 +63,10 @@ export async function startCluster(d: ClusterStartDeps): Promise<ClusterNode> {
     throw err;
   });
   watchdog.onEvent((e) => {
-    if (e.kind === "signalled") log.warn(`watchdog sent ${e.signal} to room group ${e.pgid}`);
-    else if (e.kind === "failed") log.error(`watchdog failed: ${e.message}`, { pgid: e.pgid });
+    if (e.kind === "signalled") {
+      d.clusterStats.watchdogKill();
+      log.warn(`watchdog sent ${e.signal} to room group ${e.pgid}`);
+    } else if (e.kind === "failed") log.error(`watchdog failed: ${e.message}`, { pgid: e.pgid });
   });
   let closing = false;
   void watchdog.exited.then(() => {
@@ -94,6 +98,7 @@ export async function startCluster(d: ClusterStartDeps): Promise<ClusterNode> {
     nodeId,
     timing: timing(cc.leaseMs),
     redisUp: () => redis.up,
+    stats: d.clusterStats,
     loadHistory: cache && d.config.cachePersist
       ? (room) => loadHistory(redis.client, cc.prefix, room, cache.size)
       : null,
