@@ -131,7 +131,7 @@ export class ClusterDoor implements Door {
       lease.advertise,
       url.pathname + url.search,
       headers,
-      this.d.config.maxFrameSize,
+      { maxPayload: this.d.config.maxFrameSize, tls: this.d.config.tls !== null },
     );
     if (dialled.kind === "refused") return dialled.refusal;
     if (dialled.kind === "failed") {
