@@ -50,6 +50,33 @@ export interface UpstreamOptions {
   maxPayload?: number;
 }
 
+// The handshake's own headers belong to each hop, and a client must not smuggle in a relay's.
+const HOP_HEADERS = new Set([
+  "connection",
+  "upgrade",
+  "keep-alive",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "proxy-connection",
+  "sec-websocket-key",
+  "sec-websocket-version",
+  "sec-websocket-extensions",
+  "sec-websocket-accept",
+  "x-scalesocket-forwarded",
+  "x-scalesocket-signature",
+]);
+
+/** The client's request headers to sign and forward, names in lower case, order kept. */
+export function forwardableHeaders(headers: Iterable<[string, string]>): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase();
+    if (!HOP_HEADERS.has(lower)) out.push([lower, value]);
+  }
+  return out;
+}
+
 /** A websocket close code that may be sent in a close frame; 1005, 1006, 1015 may not. */
 export function sendableCode(code: number): boolean {
   return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||

@@ -5,7 +5,12 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import WebSocket, { WebSocketServer } from "ws";
 import { waitFor } from "../e2e/harness.ts";
-import { openUpstream, type RelaySide, sendableCode } from "../../src/cluster/relay.ts";
+import {
+  forwardableHeaders,
+  openUpstream,
+  type RelaySide,
+  sendableCode,
+} from "../../src/cluster/relay.ts";
 
 /** The owner: echoes, greets at once, refuses, or closes, by path; records request headers. */
 interface Owner {
@@ -226,4 +231,23 @@ describe("relay", () => {
 test("close codes 1005, 1006 and 1015 are never sent in a frame", () => {
   for (const code of [1000, 1001, 1011, 1012, 1013, 3000, 4999]) assert.ok(sendableCode(code));
   for (const code of [999, 1004, 1005, 1006, 1015, 2000, 5000]) assert.ok(!sendableCode(code));
+});
+
+test("hop-by-hop, handshake and relay headers are not forwarded; the rest keep their order", () => {
+  const given: [string, string][] = [
+    ["Host", "example.com"],
+    ["Connection", "Upgrade"],
+    ["Upgrade", "websocket"],
+    ["Sec-WebSocket-Key", "abc"],
+    ["Sec-WebSocket-Version", "13"],
+    ["Cookie", "a=b"],
+    ["X-Scalesocket-Signature", "forged"],
+    ["x-scalesocket-forwarded", "forged"],
+    ["User-Agent", "ua"],
+  ];
+  assert.deepEqual(forwardableHeaders(given), [
+    ["host", "example.com"],
+    ["cookie", "a=b"],
+    ["user-agent", "ua"],
+  ]);
 });
