@@ -13,6 +13,7 @@ import { claimTooLate } from "./deadlines.ts";
 import { realClock } from "./keeper.ts";
 import { type OwnedDeps, OwnedRooms } from "./owned.ts";
 import type { Lease } from "./lease.ts";
+import type { RoomEntry } from "./lobby.ts";
 import { dialOwner, relayTicket, type Shut } from "./relay.ts";
 import { forwardedRequest, type Forwarding, signedHeaders } from "./forward.ts";
 
@@ -165,7 +166,8 @@ export class ClusterDoor implements Door {
 
   async list(): Promise<RoomSnapshot[]> {
     try {
-      return await this.d.lobby.list();
+      const rooms = (await this.d.lobby.rooms()).map(snapshot);
+      return rooms.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     } catch {
       // Redis unreachable: this node's own rooms are still worth showing.
       return (await this.d.local.list()).map((r) => ({ ...r, node: this.d.nodeId }));
@@ -176,7 +178,8 @@ export class ClusterDoor implements Door {
     const here = await this.d.local.find(name);
     if (here) return { ...here, node: this.d.nodeId };
     try {
-      return await this.d.lobby.find(name);
+      const entry = (await this.d.lobby.rooms()).find((e) => e.room === name);
+      return entry ? snapshot(entry) : null;
     } catch {
       return null;
     }
@@ -232,6 +235,16 @@ export class ClusterDoor implements Door {
   killAll(): void {
     this.d.local.killAll();
   }
+}
+
+function snapshot(e: RoomEntry): RoomSnapshot {
+  let metadata: Record<string, unknown> | null = null;
+  try {
+    metadata = e.metadata === null ? null : JSON.parse(e.metadata);
+  } catch {
+    // Written by a node of another version: the room is shown without it.
+  }
+  return { name: e.room, connections: e.clients, metadata, node: e.node };
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,6 +1,6 @@
 // Keeps one room's lease: renews it, and says when the room must stop because it could not.
-import { hardDeadline, softDeadline, type Timing } from "./deadlines.ts";
-import type { Lease, LeaseStore } from "./lease.ts";
+import { claimTooLate, hardDeadline, softDeadline, type Timing } from "./deadlines.ts";
+import type { ClaimResult, Lease, LeaseStore } from "./lease.ts";
 
 /** A monotonic clock in milliseconds and its timers; tests pass a fake one. */
 export interface KeeperClock {
@@ -28,6 +28,29 @@ export interface KeeperEvents {
   soft(): void;
   /** The hard deadline passed: kill the child's process group. */
   hard(): void;
+}
+
+/** A claim's outcome, with when it was sent: a won lease's deadlines count from then. */
+export type TimedClaim =
+  | (ClaimResult & { readonly sentAt: number })
+  /** Won, but answered too late to use: it was released (or will expire) unused. */
+  | { readonly kind: "late"; readonly sentAt: number };
+
+/** Claims room, giving back a win whose answer came after L − G − S as "late" (released). */
+export async function claimRoom(
+  store: LeaseStore,
+  room: string,
+  tm: Timing,
+  clock: KeeperClock = realClock,
+): Promise<TimedClaim> {
+  const sentAt = clock.now();
+  const result = await store.claim(room);
+  if (result.kind !== "won" || !claimTooLate(sentAt, clock.now(), tm)) {
+    return { ...result, sentAt };
+  }
+  // Its soft deadline has passed already; a failed release just lets the lease expire.
+  await store.release(room, result.lease).catch(() => false);
+  return { kind: "late", sentAt };
 }
 
 export type KeeperState = "renewing" | "lost" | "expired" | "stopped";

@@ -10,7 +10,7 @@ import type { Room } from "../room/room.ts";
 import type { Timing } from "./deadlines.ts";
 import { LeaseKeeper } from "./keeper.ts";
 import type { Lease, LeaseStore } from "./lease.ts";
-import type { Lobby } from "./lobby.ts";
+import type { ClusterLobby } from "./lobby.ts";
 import type { ClusterStats } from "./stats.ts";
 import type { WatchdogLink } from "./watchdog-process.ts";
 
@@ -18,7 +18,7 @@ export interface OwnedDeps {
   log: Logger;
   local: LocalRegistry;
   store: LeaseStore;
-  lobby: Lobby;
+  lobby: ClusterLobby;
   watchdog: WatchdogLink;
   nodeId: string;
   timing: Timing;
@@ -36,6 +36,8 @@ export interface Owned {
   pid: number | null;
   /** A lobby update is scheduled. */
   publishing: boolean;
+  /** Wall-clock ms of the claim, shown by the lobby. */
+  readonly started: number;
   /** Settles once the room ended and its lease was let go. */
   readonly ended: Promise<void>;
 }
@@ -81,6 +83,7 @@ export class OwnedRooms {
       room: null,
       pid: null,
       publishing: false,
+      started: Date.now(),
       ended,
     };
     this.rooms.set(route.name, owned);
@@ -143,7 +146,7 @@ export class OwnedRooms {
     if (owned.pid !== null) this.d.watchdog.done(owned.pid);
     if (owned.room) this.byRoom.delete(owned.room);
     const released = await owned.keeper?.release();
-    await this.d.lobby.remove(owned.name).catch(() => {});
+    await this.d.lobby.removeRoom(owned.name, owned.lease.epoch).catch(() => {});
     this.rooms.delete(owned.name);
     end();
     this.d.log.info("room released", { room: owned.name, released: released === true });
@@ -179,13 +182,19 @@ export class OwnedRooms {
     }, PUBLISH_DELAY_MS);
   }
 
+  /** The entry lives one lease, and is written only while the lease is still ours. */
   private publish(owned: Owned): void {
     const room = owned.room;
-    const info = {
-      connections: room?.members.size ?? 0,
-      metadata: room?.metadata ?? null,
+    const metadata = room?.metadata ?? null;
+    const entry = {
+      room: owned.name,
+      node: this.d.nodeId,
       epoch: owned.lease.epoch,
+      clients: room?.members.size ?? 0,
+      started: owned.started,
+      metadata: metadata === null ? null : JSON.stringify(metadata),
     };
-    void this.d.lobby.publish(owned.name, info).catch(() => {});
+    void this.d.lobby.publishRoom(entry, owned.lease.value, this.d.timing.leaseMs)
+      .catch(() => {});
   }
 }

@@ -15,7 +15,7 @@ import { timing } from "./deadlines.ts";
 import type { ClusterStats } from "./stats.ts";
 import { ClusterDoor } from "./door.ts";
 import { redisLeaseStore } from "./lease.ts";
-import { Lobby } from "./lobby.ts";
+import { redisLobby } from "./lobby.ts";
 import { loadHistory } from "./history.ts";
 import { connectRedis } from "./redis.ts";
 import { signingKey } from "./sign.ts";
@@ -92,7 +92,7 @@ export async function startCluster(d: ClusterStartDeps): Promise<ClusterNode> {
       leaseMs: cc.leaseMs,
       prefix: cc.prefix,
     }),
-    lobby: new Lobby(redis.client, cc.prefix, nodeId, cc.leaseMs),
+    lobby: redisLobby(redis.client, cc.prefix),
     watchdog,
     forwarding: { key: await signingKey(cc.secret), nodeId },
     nodeId,
