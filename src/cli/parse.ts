@@ -1,6 +1,6 @@
-// Turns argv into a Config, or into help, version, or one usage line saying what is wrong (S1).
+// Turns argv into a Config, or into help, version, or one usage line saying what is wrong.
 import type { Config, ListenAddr, LogLevel, Split } from "../config.ts";
-import { CONFLICTS, type Key, NOT_YET, type Options, REQUIRES } from "./flags.ts";
+import { CONFLICTS, type Key, type Options, REQUIRES } from "./flags.ts";
 import { scan } from "./scan.ts";
 
 export type CliResult =
@@ -39,9 +39,6 @@ export function parseCli(argv: readonly string[], platform: string): CliResult {
   }
   for (const [a, b] of REQUIRES) {
     if (names.has(a) && !names.has(b)) return usage(`${name(a)} requires ${name(b)}`);
-  }
-  for (const key of names.keys()) {
-    if (NOT_YET.has(key)) return usage(`${name(key)} is not supported yet`);
   }
   const dir = scanned.options.dir !== undefined;
   if (dir && cmd !== null) {
