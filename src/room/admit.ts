@@ -45,6 +45,8 @@ export interface AdmitDeps {
   /** A connection's socket is open; closed() follows once it has closed and its member left. */
   opened(conn: Connection): void;
   closed(conn: Connection): void;
+  /** --oneshot: the single connection has ended (the server then stops). */
+  oneshotDone(): void;
 }
 
 /** How long an upgrade may take before its place in the room lapses. */
@@ -85,6 +87,12 @@ export class Admission {
 
   nextId(): number {
     return ++this.lastId;
+  }
+
+  /** A connection's socket closed, after its member left the room. */
+  left(conn: Connection): void {
+    this.d.closed(conn);
+    if (this.d.config.oneshot) this.d.oneshotDone();
   }
 }
 
@@ -130,7 +138,7 @@ class Place implements LocalTicket {
     if (!room) {
       d.stats.refused("too_many_rooms");
       socket.close(1013, "too many rooms");
-      return { message: () => {}, closed: () => d.closed(conn) };
+      return { message: () => {}, closed: () => this.a.left(conn) };
     }
     conn.room = room;
     d.log.info("client connected", { room: room.name, id, remote: member.remote });
@@ -138,7 +146,7 @@ class Place implements LocalTicket {
     room.join(member, () => childEnvFor(this.a, req, this.route));
     this.request = null;
     this.cancel();
-    return membership(d, conn, room, member);
+    return membership(this.a, conn, room, member);
   }
 
   /** The held room, or a fresh one of its name if it ended meanwhile; null when full. */
@@ -155,7 +163,7 @@ class Place implements LocalTicket {
 }
 
 /** What the edge reports of an open socket, passed to the room. */
-function membership(d: AdmitDeps, conn: Connection, room: Room, member: Member): Membership {
+function membership(a: Admission, conn: Connection, room: Room, member: Member): Membership {
   const opened = Date.now();
   return {
     // --maxframesize is enforced by the socket from the frame header, before any payload.
@@ -163,14 +171,14 @@ function membership(d: AdmitDeps, conn: Connection, room: Room, member: Member):
     closed: (code) => {
       room.leave(member);
       const { id, remote } = member;
-      d.log.info("client disconnected", {
+      a.d.log.info("client disconnected", {
         room: room.name,
         id,
         remote,
         code,
         ms: Date.now() - opened,
       });
-      d.closed(conn);
+      a.left(conn);
     },
   };
 }
