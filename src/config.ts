@@ -9,7 +9,7 @@ export type Split =
   /** Raw chunks both ways (`--binary`). */
   | { kind: "binary" };
 
-/** How messages are framed on one side of the child (S5). */
+/** How messages are framed on one side of the child. */
 export type Framing = "none" | "json" | "gwsocket";
 
 export type LogFormat = "text" | "json";
@@ -57,7 +57,7 @@ export interface Config {
   /** Cap on live rooms (= live children); null is unlimited. */
   maxRooms: number | null;
   /**
-   * --tcp (S6): each room's child gets the lowest free port of this range (END inclusive) as
+   * --tcp: each room's child gets the lowest free port of this range (END inclusive) as
    * PORT, and messages go over a TCP connection to it instead of stdin and stdout; null: stdio.
    */
   tcp: { start: number; end: number } | null;

@@ -1,4 +1,4 @@
-// What a room may be called (S2): shared by the router and by --rooms validation.
+// What a room may be called: shared by the router and by --rooms validation.
 
 /** First path segments that are never rooms: the server's own routes. */
 export const RESERVED: ReadonlySet<string> = new Set([

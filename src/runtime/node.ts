@@ -1,4 +1,5 @@
-// The runtime seam on Node: processes through child_process, files, TCP, DNS, signals.
+// The runtime seam on Node, and on Deno through its Node compatibility (docs/decisions.md):
+// processes through child_process, files, TCP, DNS, signals.
 import { spawn as spawnProcess } from "node:child_process";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { createReadStream } from "node:fs";

@@ -1,4 +1,4 @@
-// Which room a request path names, by S2's rules: the first segment, decoded once.
+// Which room a request path names: its one segment (/lobby or /lobby/), decoded once.
 import { validRoomName } from "../room/name.ts";
 
 export type RoomPath =
