@@ -1,5 +1,6 @@
 // --api: the live rooms as JSON (S7), for lobby pages and operators.
 import { Hono } from "hono";
+import type { Context, Handler } from "hono";
 import type { RoomRegistry } from "../room/registry.ts";
 import type { Room } from "../room/room.ts";
 
@@ -16,19 +17,22 @@ export function roomInfo(room: Room): RoomInfo {
 /** Routes under /api. A room named "rooms" is listed, but /api/rooms is always the list. */
 export function apiRoutes(registry: RoomRegistry): Hono {
   const api = new Hono();
-  const find = (name: string) => registry.find(name);
+  // ScaleSocket documents (and its tests request) these paths with a trailing slash: every one
+  // answers the same both ways. Only here: strict: false would loosen every other route too.
+  const get = (path: string, handler: Handler) => api.get(path, handler).get(`${path}/`, handler);
+  const find = (c: Context) => registry.find(c.req.param("room") ?? "");
   const missing = { error: "no such room" };
-  api.get("/rooms", (c) => c.json(registry.list().map(roomInfo)));
-  api.get("/:room", (c) => {
-    const room = find(c.req.param("room"));
+  get("/rooms", (c) => c.json(registry.list().map(roomInfo)));
+  get("/:room", (c) => {
+    const room = find(c);
     return room ? c.json(roomInfo(room)) : c.json(missing, 404);
   });
-  api.get("/:room/connections", (c) => {
-    const room = find(c.req.param("room"));
+  get("/:room/connections", (c) => {
+    const room = find(c);
     return room ? c.json(room.members.size) : c.json(missing, 404);
   });
-  api.get("/:room/metadata", (c) => {
-    const room = find(c.req.param("room"));
+  get("/:room/metadata", (c) => {
+    const room = find(c);
     return room ? c.json(room.metadata) : c.json(missing, 404);
   });
   return api;

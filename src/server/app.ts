@@ -27,13 +27,17 @@ export interface AppExtras {
 
 export function createApp(deps: ConnectDeps, state: AppState, extras: AppExtras): Hono {
   const { config, registry, runtime, stats } = deps;
+  // Every refusal is a websocket request turned away: one line at the default level says why,
+  // or a page that connects to the wrong path stays blank with nothing in the log.
   const refuse = (
     c: Context,
     status: 400 | 403 | 404 | 405 | 429 | 503,
     reason: string,
     text: string,
+    hint?: string,
   ) => {
     stats.refused(reason);
+    deps.log.info(`websocket refused: ${text}`, { path: rawPath(c.req.url), status, hint });
     return c.text(`${text}\n`, status);
   };
   const app = new Hono();
@@ -61,7 +65,9 @@ export function createApp(deps: ConnectDeps, state: AppState, extras: AppExtras)
       return refuse(c, 429, "oneshot", "Already serving a client");
     }
     const target = await resolveTarget(rawPath(c.req.url), config, registry, runtime);
-    if (!("room" in target)) return refuse(c, target.status, target.reason, target.text);
+    if (!("room" in target)) {
+      return refuse(c, target.status, target.reason, target.text, target.hint);
+    }
     if (config.oneshot) state.oneshotUsed = true;
     return runtime.upgrade(c, roomEvents(c, target, deps), { pingMs: config.pingMs });
   });
@@ -95,13 +101,19 @@ export function createApp(deps: ConnectDeps, state: AppState, extras: AppExtras)
   return app;
 }
 
-/** RFC 6455 §4.2.1: Connection: Upgrade, version 13, a key of 16 bytes in base64. */
+/**
+ * RFC 6455 §4.2.1: Connection: Upgrade, version 13 and a key. RFC 6455 wants a key of 16 bytes,
+ * but the key only feeds the accept hash, and websocketd and ScaleSocket take any: ScaleSocket's
+ * own Quick Start sends one of 13 bytes. So any non-empty base64 is a key.
+ */
 function validHandshake(c: Context): boolean {
   const connection = c.req.header("connection")?.toLowerCase() ?? "";
   if (!connection.split(",").some((t) => t.trim() === "upgrade")) return false;
   if (c.req.header("sec-websocket-version")?.trim() !== "13") return false;
   const key = c.req.header("sec-websocket-key")?.trim() ?? "";
-  return /^[A-Za-z0-9+/]{22}==$/.test(key);
+  return /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/.test(
+    key,
+  );
 }
 
 /** The path as the client sent it, still percent-encoded. */
