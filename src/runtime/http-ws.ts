@@ -1,9 +1,11 @@
-// HTTP and websockets for both runtimes: node:http (also on Deno) with @hono/node-server for
-// plain requests and ws for upgrades. Deno.upgradeWebSocket has no message size limit and no bound
-// on a fragmented message (docs/decisions.md, "Websockets on Deno"). Upgrades skip node-server's
-// websocket helper: the app routes and refuses them as any request, then ws takes the socket here,
-// so an open socket keeps nothing of its request (no Hono context, Request, Headers or URL), and a
-// message reaches the room without a MessageEvent or a copy (docs/benchmarks.md, proposals 5, 7).
+// HTTP and websockets for both runtimes: node:http (Deno's node compatibility on Deno) with
+// @hono/node-server for plain requests and ws for upgrades. Deno.upgradeWebSocket cannot be
+// used: it has no message size limit and collects a fragmented message without any bound
+// (docs/decisions.md, "Websockets on Deno").
+// Upgrades do not go through node-server's websocket helper: the app routes and refuses them as
+// any request, and then ws takes the socket here. So an open socket keeps nothing of its request
+// (no Hono context, Request, Headers or URL), and a message reaches the room without a
+// MessageEvent or a copy (docs/benchmarks.md, proposals 5 and 7).
 import { createAdaptorServer } from "@hono/node-server";
 import type { HttpBindings } from "@hono/node-server";
 import { WebSocketServer } from "ws";
@@ -23,7 +25,7 @@ import type {
   UpgradeOptions,
   WireSocket,
 } from "./types.ts";
-import { acceptAnyKey } from "./ws-key.ts";
+import { upgradeAnyKey } from "./ws-key.ts";
 
 /** Left on a request's bindings by upgrade(), for the server's upgrade listener to finish. */
 const ACCEPTED = Symbol("scalesocket.accepted");
@@ -185,17 +187,15 @@ async function answer(
   if (socket.destroyed) return events.onClose(1006, "");
   const early = () => events.onClose(1006, "");
   socket.once("close", early);
-  const realAccept = acceptAnyKey(req);
   const extra = (headers: string[], of: IncomingMessage) => {
     if (of !== req) return;
-    realAccept(headers);
     res.headers.forEach((value, name) => {
       if (!HANDSHAKE_HEADERS.has(name)) headers.push(`${name}: ${value}`);
     });
   };
   wss.on("headers", extra);
   try {
-    wss.handleUpgrade(req, socket, head, (ws) => {
+    upgradeAnyKey(wss, req, socket, head, (ws) => {
       // Removed, so nothing keeps this request and the app's response alive with the socket.
       socket.off("close", early);
       attach(ws, events, pingMs);

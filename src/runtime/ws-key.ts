@@ -6,24 +6,36 @@
 // and the accept line it writes is then computed again from the client's real key.
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import type { WebSocket, WebSocketServer } from "ws";
 
-/** What ws itself takes as a key (websocket-server.js). */
+/** What ws itself takes as a key (its websocket-server.js). */
 const WS_KEY = /^[+/0-9A-Za-z]{22}==$/;
 const STAND_IN = "AAAAAAAAAAAAAAAAAAAAAA==";
 /** RFC 6455 §1.3: appended to the key before hashing. */
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC11B65";
 
-/**
- * Swaps a key ws would refuse (the app has already checked it is base64) for a stand-in, and
- * returns what puts the real accept value back into ws's response headers.
- */
-export function acceptAnyKey(req: IncomingMessage): (headers: string[]) => void {
+/** wss.handleUpgrade for a key of any length (the app has already checked it is base64). */
+export function upgradeAnyKey(
+  wss: WebSocketServer,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  done: (ws: WebSocket) => void,
+): void {
   const key = req.headers["sec-websocket-key"];
-  if (key === undefined || WS_KEY.test(key)) return () => {};
+  if (key === undefined || WS_KEY.test(key)) return wss.handleUpgrade(req, socket, head, done);
   req.headers["sec-websocket-key"] = STAND_IN;
   const accept = createHash("sha1").update(key + GUID).digest("base64");
-  return (headers) => {
+  const realAccept = (headers: string[], of: IncomingMessage) => {
+    if (of !== req) return;
     const at = headers.findIndex((h) => h.toLowerCase().startsWith("sec-websocket-accept:"));
     if (at !== -1) headers[at] = `Sec-WebSocket-Accept: ${accept}`;
   };
+  wss.on("headers", realAccept);
+  try {
+    wss.handleUpgrade(req, socket, head, done);
+  } finally {
+    wss.off("headers", realAccept);
+  }
 }
