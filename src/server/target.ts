@@ -26,6 +26,7 @@ export type Refusal = {
 };
 
 const INVALID: Refusal = { status: 400, reason: "invalid_room", text: "Invalid room" };
+const NOT_LISTED: Refusal = { ...INVALID, hint: "not one of the --rooms names" };
 const NOT_FOUND: Refusal = { status: 404, reason: "not_found", text: "Not found" };
 const NOT_A_ROOM: Refusal = {
   ...NOT_FOUND,
@@ -76,7 +77,7 @@ async function locate(
   const path = roomFromPath(rawPath);
   if (path.kind === "other") return NOT_A_ROOM;
   if (path.kind === "invalid") return INVALID;
-  if (config.rooms && !config.rooms.includes(path.name)) return INVALID;
+  if (config.rooms && !config.rooms.includes(path.name)) return NOT_LISTED;
   const room = registry.open(path.name);
   if (!room) return FULL;
   return { room, envRoom: path.name, scriptName: "/", pathInfo: rawPath };
@@ -115,7 +116,7 @@ async function dirTarget(
     }
   }
   if (!wellFormedRoomName(roomName)) return INVALID;
-  if (config.rooms && !config.rooms.includes(roomName)) return INVALID;
+  if (config.rooms && !config.rooms.includes(roomName)) return NOT_LISTED;
   const room = registry.open(`${name}/${roomName}`, { program });
   return room ? { room, envRoom: roomName, scriptName, pathInfo } : FULL;
 }
