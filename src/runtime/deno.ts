@@ -1,6 +1,6 @@
 // The runtime seam on Deno: processes through Deno.Command, files, TCP, DNS, signals.
 import type { Child, ExitStatus, Runtime, StaticFile, StopSignal } from "./types.ts";
-import { spawnErrorMessage } from "./errors.ts";
+import { HEAD_BYTES, spawnFailure } from "./errors.ts";
 import { resolveCommand } from "./resolve.ts";
 import { connectTcp, portFree } from "./deno-tcp.ts";
 
@@ -27,7 +27,7 @@ export function denoRuntime(): Runtime {
     os: Deno.build.os,
     spawn: async (cmd, args, opts) => {
       const file = posix ? await resolveCommand(cmd, Deno.env.get("PATH"), isExecutable) : cmd;
-      return spawnChild(file, args, opts.env, posix);
+      return await spawnChild(cmd, file, args, opts.env, posix);
     },
     connectTcp,
     portFree,
@@ -81,15 +81,16 @@ async function openFile(path: string): Promise<StaticFile | null> {
   }
 }
 
-function spawnChild(
+async function spawnChild(
   cmd: string,
+  file: string,
   args: string[],
   env: Record<string, string>,
   posix: boolean,
-): Child {
+): Promise<Child> {
   let proc: Deno.ChildProcess;
   try {
-    proc = new Deno.Command(cmd, {
+    proc = new Deno.Command(file, {
       args,
       env,
       clearEnv: true,
@@ -100,9 +101,23 @@ function spawnChild(
       detached: posix,
     }).spawn();
   } catch (err) {
-    throw new Error(spawnErrorMessage(cmd, (err as Error).name));
+    throw new Error(await spawnFailure(cmd, file, (err as Error).name, head));
   }
   return wrapChild(proc, posix);
+}
+
+/** The first bytes of a file, for spawnFailure to find a "#!" line in. */
+async function head(path: string): Promise<Uint8Array | null> {
+  let file: Deno.FsFile | null = null;
+  try {
+    file = await Deno.open(path);
+    const buf = new Uint8Array(HEAD_BYTES);
+    return buf.subarray(0, await file.read(buf) ?? 0);
+  } catch {
+    return null;
+  } finally {
+    file?.close();
+  }
 }
 
 function wrapChild(proc: Deno.ChildProcess, posix: boolean): Child {
