@@ -23,7 +23,10 @@ export interface ListenAddr {
 }
 
 export interface Config {
-  /** Program and its arguments, passed as a vector: never through a shell ("" with --dir). */
+  /**
+   * Program and its arguments, passed as a vector: never through a shell. "" with --dir, and with
+   * only --staticdir or --cgidir (plain HTTP; websocket requests get 404).
+   */
   cmd: string;
   args: string[];
   /** --dir: every executable in this directory is served at /<name>; null: serve cmd. */

@@ -58,7 +58,9 @@ export function parseCli(
   if (dir && cmd !== null) {
     return usage(`${name("dir")} serves the programs in its directory: give no command`);
   }
-  if (cmd === null && !dir) {
+  // websocketd serves a plain site or CGI scripts this way: HTTP only, no websocket program.
+  const httpOnly = scanned.options.staticdir !== undefined || scanned.options.cgidir !== undefined;
+  if (cmd === null && !dir && !httpOnly) {
     return usage("Missing command: give the program to run after the options");
   }
   if (cmd === "") return usage('Invalid command "": expected the program to run');

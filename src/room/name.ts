@@ -12,6 +12,12 @@ export const RESERVED: ReadonlySet<string> = new Set([
   "favicon.ico",
 ]);
 
+/**
+ * The room of the root path (and of /NAME with --dir): websocketd's pages connect to ws://host/,
+ * so a user moving from it finds a room there rather than a 404.
+ */
+export const DEFAULT_ROOM = "default";
+
 const MAX_NAME_BYTES = 128;
 // deno-lint-ignore no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;

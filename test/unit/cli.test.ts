@@ -297,6 +297,13 @@ test("a missing CMD is a usage error", () => {
   assert.match(usage([""]), /^Invalid command "":/);
 });
 
+test("--staticdir or --cgidir alone serves plain HTTP, as websocketd does, with no CMD", () => {
+  for (const argv of [["--staticdir", "www"], ["--cgidir=cgi"], ["--staticdir=w", "--cgidir=c"]]) {
+    assert.equal(config(argv).cmd, "", `${argv.join(" ")} needs no CMD`);
+  }
+  assert.equal(usage(["--metrics"]), "Missing command: give the program to run after the options");
+});
+
 test("a valued flag without its value is a usage error", () => {
   assert.equal(usage(["--addr"]), "Missing value for --addr: expected HOST:PORT");
   assert.equal(
