@@ -9,8 +9,12 @@ import type { Redis } from "./redis.ts";
 
 export type Mode = "direct" | "relayed";
 
-/** Room lease in seconds: a fresh Redis refuses claims for one lease, so it stays short. */
-const LEASE = 5;
+/**
+ * Room lease in seconds, the default. A fresh Redis refuses claims for one lease, but a shorter
+ * one is lost under load: at 5 s, an owner saturated by fan-out on a busy machine missed its
+ * renewals and closed the room with 1012.
+ */
+const LEASE = 15;
 /** Only signs the relayed handshakes between the bench's own nodes. */
 const SECRET = "bench-cluster-secret-not-for-use";
 let started = 0;
