@@ -42,6 +42,8 @@ export interface Server {
   url(path: string): string;
   /** Another process whose CPU the run reports: the room's owner, when clients are relayed. */
   also?: number;
+  /** How many clients may be connecting at once (64 unless the server needs fewer). */
+  joining?: number;
   /** Called once the measured clients are connected. */
   joined?(): void;
   /** The last of what it wrote to stderr, for error messages. */

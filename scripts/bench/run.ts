@@ -82,7 +82,7 @@ export async function traffic(
   const server = await start();
   const timeoutMs = ctx.plan.timeoutMs;
   try {
-    const opened = await ctx.pool.open(t.paths.map(server.url));
+    const opened = await ctx.pool.open(t.paths.map(server.url), server.joining);
     const notes: string[] = [];
     if (opened.failed > 0) notes.push(`${opened.failed} failed to connect (${opened.errors[0]})`);
     server.joined?.();
