@@ -98,8 +98,8 @@ export async function startPair(
     pid: entry.pid,
     port: entry.port,
     also: mode === "relayed" ? owner.pid : undefined,
-    // A relaying node serialises the joins of a room it does not own behind one another and
-    // answers 503 after three waits, so a burst of 10 left 6 clients out: two at a time.
+    // Two at a time: a door that makes concurrent joins of a room owned elsewhere queue behind
+    // one claim refuses a burst with 503 (it left 6 of 10 out). Connecting is not measured.
     joining: mode === "relayed" ? 2 : undefined,
     url: (path) => `ws://127.0.0.1:${entry.port}${path}`,
     // The claiming client leaves once the measured ones are in: they keep the room on the owner.
