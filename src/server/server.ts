@@ -81,6 +81,28 @@ export async function startServer(
     () => void stop(),
   );
 
+  const { listeners, redirects } = await openListeners(app, config, runtime, log);
+
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      state.draining = true;
+      const clientsClosed = registry.drained(DRAIN_CLIENTS_MS);
+      await registry.closeAll(CLOSE.goingAway, "going away");
+      await clientsClosed;
+      await Promise.all([...listeners, ...redirects].map((l) => l.close()));
+      finish(0);
+    })();
+    return stopping;
+  };
+  const kill = () => {
+    registry.killAll();
+    finish(0);
+  };
+  return { listeners, finished, stop, kill };
+}
+
+/** Listens on every address asked for (and --redirport's), and says where. */
+async function openListeners(app: Hono, config: Config, runtime: Runtime, log: Logger) {
   const tls = config.tls
     ? {
       cert: await readPem(runtime, config.tls.cert, "--sslcert"),
@@ -117,23 +139,7 @@ export async function startServer(
   for (const l of redirects) {
     log.info(`redirecting http://${hostPort(l.host, l.port)} to https`);
   }
-
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      state.draining = true;
-      const clientsClosed = registry.drained(DRAIN_CLIENTS_MS);
-      await registry.closeAll(CLOSE.goingAway, "going away");
-      await clientsClosed;
-      await Promise.all([...listeners, ...redirects].map((l) => l.close()));
-      finish(0);
-    })();
-    return stopping;
-  };
-  const kill = () => {
-    registry.killAll();
-    finish(0);
-  };
-  return { listeners, finished, stop, kill };
+  return { listeners, redirects };
 }
 
 async function listen(app: Hono, opts: ServeOptions): Promise<Listener> {
