@@ -205,10 +205,6 @@ export class ClusterDoor implements Door {
     };
   }
 
-  get connections(): number {
-    return this.d.local.connections + this.relays.size;
-  }
-
   /** Rooms this node owns now. */
   get ownedRooms(): number {
     return this.owned.size;

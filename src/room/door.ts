@@ -98,8 +98,6 @@ export interface Door {
   /** The joinable room of this name, if there is one. */
   find(name: string): Promise<RoomSnapshot | null>;
   gauges(): Gauges;
-  /** Open connections, over every room. */
-  readonly connections: number;
   /** Settles when no connection is open (or after ms). */
   drained(ms: number): Promise<void>;
   /**

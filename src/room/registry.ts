@@ -164,10 +164,6 @@ export class LocalRegistry implements Door {
     return { rooms: this.alive.size, connections };
   }
 
-  get connections(): number {
-    return this.connected.size;
-  }
-
   drained(ms: number): Promise<void> {
     if (this.connected.size === 0) return Promise.resolve();
     return new Promise((resolve) => {

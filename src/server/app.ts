@@ -4,7 +4,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
-import type { Door } from "../room/door.ts";
+import { type Door, refused } from "../room/door.ts";
 import type { Stats } from "../room/stats.ts";
 import { accept, peerOf } from "../http/serve.ts";
 import { rawPath } from "../room/admit.ts";
@@ -81,9 +81,7 @@ export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Ho
       peer: peerOf(c),
       tls,
     });
-    if ("status" in ticket) {
-      return refuse(c, ticket.status, ticket.reason, ticket.text, ticket.hint);
-    }
+    if (refused(ticket)) return refuse(c, ticket.status, ticket.reason, ticket.text, ticket.hint);
     return accept(c, ticket);
   });
   app.get("/health", (c) => c.json({ status: "ok" }));
