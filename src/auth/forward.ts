@@ -1,4 +1,4 @@
-// Asks the application's own auth endpoint (--auth URL) whether a client may join, as a proxy would.
+// Asks the application's own auth endpoint (--auth URL) whether a client may join, as proxies do.
 import { boundedFetch, type Fetch } from "./fetch.ts";
 import { type Identity, identityFrom, type Refusal, refuse } from "./identity.ts";
 

@@ -1,4 +1,4 @@
-// A JSON Web Key Set by `kid`, from a URL or a file, refetched on an unknown kid at most once a minute.
+// A JWKS by kid, from a URL or a file, refetched for an unknown kid at most once a minute.
 import type { SignatureAlgorithm } from "hono/utils/jwt/jwa";
 import { boundedFetch, type Fetch } from "./fetch.ts";
 import { jwkKeys, type KeysByAlg } from "./keys.ts";

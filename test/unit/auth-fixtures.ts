@@ -1,6 +1,9 @@
 // Keys and tokens for the auth tests, made with WebCrypto alone, and small loopback HTTP servers.
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const enc = new TextEncoder();
 
@@ -128,4 +131,14 @@ export function clean(text: string, secrets: string[]): boolean {
     const parts = s.split(".").filter((p) => p.length >= 8);
     return !text.includes(s) && parts.every((p) => !text.includes(p));
   });
+}
+
+/** Runs `body` with a fresh directory for key files, removed afterwards. */
+export async function inTempDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), "scalesocket-auth-"));
+  try {
+    await body(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -1,13 +1,12 @@
-// --jwks against real loopback servers: keys by kid, a bounded refetch, and 503 when the set is out of reach.
+// --jwks against loopback servers: keys by kid, bounded refetches, 503 when the set is unreachable.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Jwks, REFRESH_MS, RETRY_MS } from "../../src/auth/jwks.ts";
 import { verifyJwt } from "../../src/auth/jwt.ts";
-import { clean, deadUrl, loopback, mint, pair } from "./auth-fixtures.ts";
+import { clean, deadUrl, inTempDir, loopback, mint, pair } from "./auth-fixtures.ts";
 
 const NONE = { audience: null, issuer: null };
 const read = (path: string) => readFile(path, "utf8");
@@ -145,12 +144,14 @@ test("after a failed fetch the next try waits a few seconds, and a recovered set
 });
 
 test("a key set is read from a file the same way", async () => {
-  const k = await pair("ES256");
-  const file = join(tmpdir(), `jwks-${crypto.randomUUID()}.json`);
-  await writeFile(file, JSON.stringify({ keys: [{ ...k.jwk, kid: "f" }] }));
-  const jwks = new Jwks({ file, readFile: read });
-  const token = await mint({ sub: "ada" }, k.privateKey, { alg: "ES256", kid: "f" });
-  assert.ok((await verifyJwt(token, { jwks }, NONE)).ok);
-  const missing = new Jwks({ file: `${file}.missing`, readFile: read });
-  assert.equal(await missing.refresh(), "JWKS file could not be read");
+  await inTempDir(async (dir) => {
+    const k = await pair("ES256");
+    const file = join(dir, "jwks.json");
+    await writeFile(file, JSON.stringify({ keys: [{ ...k.jwk, kid: "f" }] }));
+    const jwks = new Jwks({ file, readFile: read });
+    const token = await mint({ sub: "ada" }, k.privateKey, { alg: "ES256", kid: "f" });
+    assert.ok((await verifyJwt(token, { jwks }, NONE)).ok);
+    const missing = new Jwks({ file: `${file}.missing`, readFile: read });
+    assert.equal(await missing.refresh(), "JWKS file could not be read");
+  });
 });

@@ -1,4 +1,4 @@
-// JWT verification: every key type admits its own tokens, and every bad token is refused with a reason.
+// JWT verification: each key type admits its own tokens; every bad token is refused with a reason.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Refusal } from "../../src/auth/identity.ts";
