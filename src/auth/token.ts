@@ -69,6 +69,16 @@ function queryToken(url: string): string | null {
 export function withoutToken(query: string): string {
   return query
     .split("&")
-    .map((pair) => (pair.split("=")[0] === QUERY_PARAM ? `${QUERY_PARAM}=***` : pair))
+    .map((pair) => (paramName(pair) === QUERY_PARAM ? `${QUERY_PARAM}=***` : pair))
     .join("&");
+}
+
+/** The decoded name of one `name=value` pair, as URLSearchParams reads it (`%74oken` too). */
+function paramName(pair: string): string {
+  const raw = pair.split("=")[0].replace(/\+/g, " ");
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }

@@ -3,7 +3,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { Hono } from "hono";
 import { type Authenticator, createAuthenticator } from "../../src/auth/authenticate.ts";
+import { authGuard } from "../../src/auth/guard.ts";
 import type { AuthConfig } from "../../src/config.ts";
 import { clean, deadUrl, inTempDir, loopback, mint, nowS, pair } from "./auth-fixtures.ts";
 
@@ -153,4 +155,20 @@ test("an unexpected failure inside becomes a 503, never an exception", async () 
   } as unknown as Request;
   const verdict = await auth.authenticate(broken, LOBBY);
   assert.equal(verdict.ok ? 200 : verdict.reason, "authentication failed unexpectedly");
+});
+
+test("the guard lets credentialed requests through to the API and refuses the rest", async () => {
+  const auth = await createAuthenticator(config(), io);
+  const reasons: string[] = [];
+  const app = new Hono();
+  app.use("/api/*", authGuard(auth, () => "127.0.0.1", (reason) => reasons.push(reason)));
+  app.get("/api/rooms", (c) => c.json([]));
+  const none = await app.request("/api/rooms");
+  assert.equal(none.status, 401);
+  assert.equal(none.headers.get("www-authenticate"), "Bearer");
+  assert.equal(await none.text(), "Unauthorized: no token\n");
+  const token = await mint({ sub: "prometheus", rooms: [] }, SECRET);
+  const ok = await app.request("/api/rooms", { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(ok.status, 200, "a rooms claim limited a request that has no room");
+  assert.deepEqual(reasons, ["no token"]);
 });
