@@ -69,6 +69,10 @@ test("other schemes, empty values and malformed headers count as no token", () =
 test("the token's value is masked in a query string meant for logs", () => {
   assert.equal(withoutToken("room=a&token=abc.def&x=1"), "room=a&token=***&x=1");
   assert.equal(withoutToken("tokens=1&x"), "tokens=1&x");
-  assert.equal(withoutToken("%74oken=abc&%zz=1"), "token=***&%zz=1", "an encoded name is found too");
+  assert.equal(
+    withoutToken("%74oken=abc&%zz=1"),
+    "token=***&%zz=1",
+    "an encoded name is found too",
+  );
   assert.equal(withoutToken(""), "");
 });
