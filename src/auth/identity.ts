@@ -101,6 +101,31 @@ export function joinFields(identity: Identity | null): { _user?: string; _info?:
   return fields;
 }
 
+/** The identity as one JSON line, for the fields a node signs when it relays a client. */
+export function encodeIdentity(identity: Identity): string {
+  const { user, info, rooms, expiresAt, type } = identity;
+  return JSON.stringify({ user, info, rooms, expiresAt, type });
+}
+
+/** encodeIdentity's output back, checked as if it came from outside; null for anything else. */
+export function decodeIdentity(text: string): Identity | null {
+  let v: Record<string, unknown>;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof v !== "object" || v === null || (v.type !== "jwt" && v.type !== "auth")) return null;
+  if (v.expiresAt !== null && !Number.isFinite(v.expiresAt)) return null;
+  const absent = (x: unknown) => x === null ? undefined : x;
+  const parts = identityFrom(
+    { user: absent(v.user), info: absent(v.info), rooms: absent(v.rooms) },
+    { user: "user", info: "info", rooms: "rooms" },
+  );
+  if (typeof parts === "string") return null;
+  return { ...parts, expiresAt: v.expiresAt as number | null, type: v.type };
+}
+
 // Timers cannot wait longer than 2^31-1 ms (Node fires them at once): long waits are chained.
 const MAX_WAIT = 2 ** 31 - 1;
 

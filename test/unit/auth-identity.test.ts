@@ -3,6 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   authVariables,
+  decodeIdentity,
+  encodeIdentity,
   type Identity,
   joinFields,
   onExpiry,
@@ -107,4 +109,16 @@ test("a token bucket allows a burst of N, then N per S seconds", () => {
   // A clock that steps back neither refills nor breaks the bucket.
   assert.equal(bucket.take(1000), false);
   assert.equal(bucket.take(60_000 + 667), true);
+});
+
+test("an identity survives the trip between nodes, and nothing else passes for one", () => {
+  const full: Identity = { ...ADA, rooms: ["game-*"], expiresAt: 1_800_000_000_000 };
+  assert.deepEqual(decodeIdentity(encodeIdentity(full)), full);
+  const bare: Identity = { user: null, info: null, rooms: null, expiresAt: null, type: "auth" };
+  assert.deepEqual(decodeIdentity(encodeIdentity(bare)), bare);
+  for (const bad of ["", "null", "[]", '{"type":"root"}', '{"type":"jwt","expiresAt":"x"}']) {
+    assert.equal(decodeIdentity(bad), null, bad);
+  }
+  // A user with a newline (JSON-escaped) is refused here as it is when a token names one.
+  assert.equal(decodeIdentity('{"type":"jwt","expiresAt":null,"user":"a\\nb"}'), null);
 });
