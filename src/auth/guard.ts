@@ -16,6 +16,6 @@ export function authGuard(
     const verdict = await auth.authenticate(c.req.raw, { remote: remote(c), room: null });
     if (verdict.ok) return await next();
     refused(verdict.reason, verdict.status);
-    return c.text(verdict.text, verdict.status, verdict.headers);
+    return c.text(`${verdict.text}\n`, verdict.status, verdict.headers);
   };
 }

@@ -29,7 +29,7 @@ export interface Refusal {
   status: 401 | 403 | 503;
   /** For one log line: says why, and never holds a token, a cookie or a header value. */
   reason: string;
-  /** The response body, one short line. */
+  /** The response body: one short line, without its newline (as the server's other refusals). */
   text: string;
   headers?: Record<string, string>;
 }
@@ -42,7 +42,7 @@ export function refuse(
   reason: string,
   headers?: Record<string, string>,
 ): Refusal {
-  const text = status === 503 ? `${TITLES[status]}\n` : `${TITLES[status]}: ${reason}\n`;
+  const text = status === 503 ? TITLES[status] : `${TITLES[status]}: ${reason}`;
   return headers
     ? { ok: false, status, reason, text, headers }
     : { ok: false, status, reason, text };

@@ -40,7 +40,7 @@ test("no token is 401 with WWW-Authenticate: Bearer; a good one admits from anyw
     ok: false,
     status: 401,
     reason: "no token",
-    text: "Unauthorized: no token\n",
+    text: "Unauthorized: no token",
     headers: { "WWW-Authenticate": "Bearer" },
   });
   const token = await mint({ sub: "ada", exp: nowS() + 60 }, SECRET);

@@ -54,9 +54,9 @@ test("a refusal's body names the reason, except a 503's, which says nothing of t
     ok: false,
     status: 403,
     reason: "token expired",
-    text: "Forbidden: token expired\n",
+    text: "Forbidden: token expired",
   });
-  assert.equal(refuse(503, "auth endpoint answered 500").text, "Authentication unavailable\n");
+  assert.equal(refuse(503, "auth endpoint answered 500").text, "Authentication unavailable");
   assert.deepEqual(refuse(401, "no token", { "WWW-Authenticate": "Bearer" }).headers, {
     "WWW-Authenticate": "Bearer",
   });
