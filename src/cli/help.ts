@@ -74,6 +74,11 @@ Limits:
   --maxframesize BYTES      Largest message in either direction [default: 1m]
   --closems MS              Added to each wait when stopping CMD (stdin closed,
                             then SIGINT, SIGTERM, SIGKILL) [default: 0]
+  --maxclients N            Clients one room admits; later ones get 429 Room
+                            full [default: no limit] (not supported yet)
+  --ratelimit N[/SECONDS]   Messages a client may send per SECONDS [default:
+                            1], in bursts of N; faster ones are closed with
+                            1008 (not supported yet)
                             BYTES is a count, or KiB/MiB with k/m: 512k, 8m
 
 websocketd compatibility:
@@ -124,6 +129,34 @@ Cluster (one process per room across every node that shares a Redis):
   --drain SECONDS           On SIGTERM, how long rooms run on before their
                             clients get 1012 and the rooms move [default: 30]
 
+Authentication (a refused client gets 401 or 403, never a websocket):
+  --jwt-secret SECRET       Clients need a JWT signed with this HMAC secret
+                            (HS256/384/512), 16 characters or more; or
+                            SCALESOCKET_JWT_SECRET (not supported yet)
+  --jwt-key FILE            ... or signed by this PEM public key: RSA (RS*,
+                            PS*), EC (ES*) or Ed25519 (EdDSA)
+                            (not supported yet)
+  --jwks URL|FILE           ... or by a key of this JWKS, chosen by kid, and
+                            refetched for an unknown kid at most once a
+                            minute (not supported yet)
+  --jwt-audience AUD        The token's aud must name AUD (not supported yet)
+  --jwt-issuer ISS          The token's iss must be ISS (not supported yet)
+  --jwt-cookie NAME         The token may come in this cookie; otherwise in
+                            Authorization: Bearer, ?token= or a bearer.TOKEN
+                            subprotocol offer (not supported yet)
+  --jwt-no-expire-close     Keep connections open when their token expires
+                            [default: close with 1008] (not supported yet)
+  --auth URL                Ask URL before each upgrade, with the client's
+                            Cookie, Authorization and X-Forwarded-* headers:
+                            2xx admits (JSON {"user","info","rooms"} optional),
+                            401 and 403 refuse, anything else is 503
+                            (not supported yet)
+  --auth-timeout SECONDS    How long --auth may take [default: 5]
+                            (not supported yet)
+  --public-api              Leave /api, /metrics and the lobby page open to
+                            anyone [default: they need credentials too]
+                            (not supported yet)
+
 Logging:
   --log text|json           Log format on stderr [default: text]
   -v, -vv                   Log debug, or trace, lines [default: info]
@@ -143,6 +176,9 @@ Environment:
   NO_COLOR                  Never colour the logs (colour is used only on a TTY)
   SCALESOCKET_CLUSTER_SECRET
                             --cluster-secret, kept out of the process list
+  SCALESOCKET_JWT_SECRET    --jwt-secret, kept out of the process list; it
+                            turns tokens on unless --jwt-key, --jwks or
+                            --auth is given
 
 Exit codes:
   0  Normal end: a signal, --oneshot done, --help, --version
