@@ -29,7 +29,7 @@ export function findToken(request: Request, cookie: string | null): Found {
     .split(",")
     .map((p) => p.trim())
     .filter((p) => p !== "");
-  const protocol = offers.find((p) => !isBearerOffer(p)) ?? null;
+  const protocol = answerProtocol(offers);
   const candidates: [TokenSource, string | null | undefined][] = [
     ["header", bearer(request.headers.get("authorization"))],
     ["cookie", cookie === null ? null : cookieValue(request.headers.get("cookie"), cookie)],
@@ -40,6 +40,12 @@ export function findToken(request: Request, cookie: string | null): Found {
     if (token) return { token, source, protocol };
   }
   return { token: null, source: null, protocol };
+}
+
+/** The subprotocol to answer an offer with: the first that is not a `bearer.` one, or null. */
+export function answerProtocol(offers: Iterable<string>): string | null {
+  for (const p of offers) if (!isBearerOffer(p)) return p;
+  return null;
 }
 
 function isBearerOffer(protocol: string): boolean {
@@ -74,7 +80,7 @@ export function withoutToken(query: string): string {
 }
 
 /** The decoded name of one `name=value` pair, as URLSearchParams reads it (`%74oken` too). */
-function paramName(pair: string): string {
+export function paramName(pair: string): string {
   const raw = pair.split("=")[0].replace(/\+/g, " ");
   try {
     return decodeURIComponent(raw);

@@ -122,33 +122,20 @@ export const SHORT: Readonly<Record<string, Key | "help" | "version">> = {
   V: "version",
 };
 
-/** The flags that turn authentication on (--jwt-secret's variable does too), and its options. */
+/** The flags that turn authentication on (--jwt-secret's variable does too). */
 export const AUTH_SOURCES = [
   "jwt-secret",
   "jwt-key",
   "jwks",
   "auth",
 ] as const satisfies readonly Key[];
-const AUTH_FLAGS: Key[] = [
-  ...AUTH_SOURCES,
-  "jwt-audience",
-  "jwt-issuer",
-  "jwt-cookie",
-  "jwt-no-expire-close",
-];
 
 /**
  * Accepted and validated, then refused with "not supported yet" (S1: never silently ignored).
  * To build one: delete it here, add its Config field and fill it in toConfig (parse.ts).
  * `--dir` will also have to make CMD optional: websocketd runs the programs in DIR instead.
  */
-export const NOT_YET: ReadonlySet<Key> = new Set<Key>([
-  ...AUTH_FLAGS,
-  "auth-timeout",
-  "public-api",
-  "maxclients",
-  "ratelimit",
-]);
+export const NOT_YET: ReadonlySet<Key> = new Set<Key>([]);
 
 /** Pairs that cannot be given together, as in ScaleSocket and websocketd. */
 export const CONFLICTS: readonly (readonly [Key, Key])[] = [

@@ -8,7 +8,15 @@
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { rawPath, type Route, type Router } from "../room/admit.ts";
-import type { AdmitRequest, Door, Gauges, Refusal, RoomSnapshot, Ticket } from "../room/door.ts";
+import {
+  type AdmitRequest,
+  authorized,
+  type Door,
+  type Gauges,
+  type Refusal,
+  type RoomSnapshot,
+  type Ticket,
+} from "../room/door.ts";
 import type { LocalRegistry } from "../room/registry.ts";
 import type { Room } from "../room/room.ts";
 import type { History } from "../room/history.ts";
@@ -84,9 +92,11 @@ export class ClusterDoor implements Door {
       this.d.log.warn("relayed connection refused: bad or stale signature");
       return FORGED;
     }
-    const real = forwarded ?? req;
-    const route = await this.d.route(rawPath(real.url));
+    const route = await this.d.route(rawPath((forwarded ?? req).url));
     if ("status" in route) return route;
+    // A direct client is authenticated here, at the node it reached; a relayed one already was.
+    const real = forwarded ?? await authorized(req, route.solo ? null : route.name);
+    if ("status" in real) return real;
     return await this.place(real, route, forwarded !== null);
   }
 

@@ -5,8 +5,16 @@
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
-import type { AdmitRequest, Membership, Refusal, Socket, Ticket } from "./door.ts";
+import {
+  type AdmitRequest,
+  authorized,
+  type Membership,
+  type Refusal,
+  type Socket,
+  type Ticket,
+} from "./door.ts";
 import { childEnv } from "./env.ts";
+import { limitsFor } from "./limits.ts";
 import { toMember } from "./member.ts";
 import type { OpenOptions } from "./registry.ts";
 import type { Program, Room } from "./room.ts";
@@ -60,6 +68,7 @@ const HANDSHAKE_MS = 10_000;
 const FULL: Refusal = { status: 429, reason: "too_many_rooms", text: "Too many rooms" };
 const NO_PORT: Refusal = { status: 503, reason: "no_free_port", text: "No free port for --tcp" };
 const ONESHOT: Refusal = { status: 429, reason: "oneshot", text: "Already serving a client" };
+const ROOM_FULL: Refusal = { status: 429, reason: "room_full", text: "Room full" };
 
 /** The local door's ticket; it names the room it holds a place in (for tests). */
 export interface LocalTicket extends Ticket {
@@ -79,12 +88,17 @@ export class Admission {
   }
 
   /** route: already found by the caller (the cluster door routes before it claims). */
-  async admit(req: AdmitRequest, found?: Route): Promise<LocalTicket | Refusal> {
-    if (this.d.config.oneshot && this.oneshotUsed) return ONESHOT;
-    const route = found ?? await this.d.route(rawPath(req.url));
+  async admit(asked: AdmitRequest, found?: Route): Promise<LocalTicket | Refusal> {
+    const { config } = this.d;
+    if (config.oneshot && this.oneshotUsed) return ONESHOT;
+    const route = found ?? await this.d.route(rawPath(asked.url));
     if ("status" in route) return route;
+    // Before the room is opened: a client that is not let in never starts a child.
+    const req = await authorized(asked, route.solo ? null : route.name);
+    if ("status" in req) return req;
     const room = this.d.open(route.name, { solo: route.solo, program: route.program });
     if (!room) return FULL;
+    if (config.maxClients !== null && room.occupancy >= config.maxClients) return ROOM_FULL;
     // --tcp: a new room waits for its port; with none free it is refused before the upgrade.
     if (room.port && (await room.port) === null) return NO_PORT;
     if (this.d.config.oneshot) this.oneshotUsed = true;
@@ -105,13 +119,20 @@ export class Admission {
     let request: AdmitRequest | null = req;
     const env = () => this.env(request!, route);
     const query = new URL(req.url).search.slice(1);
+    const identity = req.identity ?? null;
+    const who = {
+      remote: env4(req.peer.address),
+      query,
+      user: identity?.user,
+      info: identity?.info,
+    };
     return {
       room: room.name,
       place: room,
       cancel: done,
       open: (socket: Socket): Membership => {
         const id = this.nextId++;
-        const member = toMember({ id, remote: env4(req.peer.address), query }, socket);
+        const member = toMember({ id, ...who }, socket);
         const conn: Connection = { room: null };
         d.opened(conn);
         const opened = Date.now();
@@ -134,10 +155,12 @@ export class Admission {
         room.join(member, env);
         request = null;
         done();
+        const limits = limitsFor(d.config, identity, member, d);
         return {
           // --maxframesize is enforced by the socket from the frame header, before any payload.
-          message: (data) => room.input(member, data),
+          message: (data) => limits.allow() && room.input(member, data),
           closed: (code) => {
+            limits.stop();
             room.leave(member);
             const ms = Date.now() - opened;
             d.log.info("client disconnected", {
@@ -167,6 +190,7 @@ export class Admission {
       scriptName: route.scriptName,
       pathInfo: route.pathInfo,
       extra: route.env,
+      identity: req.identity ?? null,
       serverSoftware: `scalesocket/${version}`,
       uniqueId: crypto.randomUUID(),
     });

@@ -13,6 +13,8 @@ import { LOBBY_HTML } from "./lobby.ts";
 import { DEVCONSOLE_HTML } from "./devconsole.ts";
 import { cgiScripts } from "./cgi.ts";
 import type { Metrics } from "./metrics.ts";
+import type { Authenticator } from "../auth/authenticate.ts";
+import { type AuthDeps, authRequest, pageGuard } from "./auth.ts";
 
 export interface AppState {
   /** True once shutdown began: /ready answers 503 and no connection is accepted. */
@@ -29,6 +31,8 @@ export interface AppDeps {
   registry: Door;
   stats: Stats;
   version: string;
+  /** --jwt-* or --auth: who may join (and read /api, /metrics); null lets anyone in. */
+  auth?: Authenticator | null;
 }
 
 /** Optional parts: --staticdir's files and --metrics' exposition. */
@@ -41,13 +45,18 @@ export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Ho
   const { config, registry, runtime, stats } = deps;
   const refuse = (
     c: Context,
-    status: 400 | 403 | 404 | 405 | 429 | 503,
+    status: 400 | 401 | 403 | 404 | 405 | 429 | 503,
     reason: string,
     text: string,
+    headers?: Record<string, string>,
   ) => {
     stats.refused(reason);
-    return c.text(`${text}\n`, status);
+    return c.text(`${text}\n`, status, headers);
   };
+  const authDeps: AuthDeps | null = deps.auth && config.auth
+    ? { auth: deps.auth, config: config.auth, log: deps.log, stats }
+    : null;
+  const guard = authDeps && pageGuard(authDeps, (c) => peerOf(c).address);
   const app = new Hono();
   app.use(extraHeaders(config));
   // RFC 6455 §4.1: a handshake is a GET; any other method offering a websocket is refused.
@@ -69,14 +78,17 @@ export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Ho
     if (!originAllowed(config.origin, c.req.header("origin"), c.req.header("host"), tls)) {
       return refuse(c, 403, "origin", "Origin not allowed");
     }
-    const ticket = await registry.admit({
+    const req = {
       url: c.req.url,
       method: c.req.method,
       headers: [...c.req.raw.headers],
       peer: peerOf(c),
       tls,
-    });
-    if ("status" in ticket) return refuse(c, ticket.status, ticket.reason, ticket.text);
+    };
+    const ticket = await registry.admit(authDeps ? authRequest(authDeps, c, req) : req);
+    if ("status" in ticket) {
+      return refuse(c, ticket.status, ticket.reason, ticket.text, ticket.headers);
+    }
     return accept(c, ticket);
   });
   app.get("/health", (c) => c.json({ status: "ok" }));
@@ -88,6 +100,7 @@ export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Ho
     },
   );
   const { metrics } = extras;
+  if (guard) { for (const path of ["/metrics", "/api", "/api/*"]) app.use(path, guard); }
   if (metrics) {
     app.get("/metrics", async (c) => {
       const { body, contentType } = await metrics.scrape();
@@ -96,7 +109,10 @@ export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Ho
   }
   if (config.api) {
     app.route("/api", apiRoutes(registry));
-    if (!extras.statics && !config.devConsole) app.get("/", (c) => c.html(LOBBY_HTML));
+    if (!extras.statics && !config.devConsole) {
+      if (guard) app.get("/", guard);
+      app.get("/", (c) => c.html(LOBBY_HTML));
+    }
   }
   if (extras.statics) app.use("*", extras.statics);
   if (config.cgiDir !== null) {

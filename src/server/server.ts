@@ -14,6 +14,7 @@ import { router } from "./target.ts";
 import { NO_STATS } from "../room/stats.ts";
 import type { Metrics } from "./metrics.ts";
 import type { ClusterNode } from "../cluster/start.ts";
+import { type Authenticator, createAuthenticator } from "../auth/authenticate.ts";
 
 /** How long draining waits for clients to answer their close frames. */
 const DRAIN_CLIENTS_MS = 2_000;
@@ -50,6 +51,8 @@ export async function createServerApp(
 ): Promise<ServerApp> {
   const statics = config.staticDir ? await staticFiles(config.staticDir, runtime) : null;
   const state: AppState = { draining: false };
+  // Before the cluster joins: a bad key file stops the start with nothing left open.
+  const auth = await authenticator(config, runtime, log);
   // prom-client is loaded only when asked for: a third of the bundle, none of the start-up.
   const metrics: Metrics | null = config.metrics
     ? (await import("./metrics.ts")).createMetrics(() => registry.gauges())
@@ -75,7 +78,7 @@ export async function createServerApp(
       oneshotDone: onOneshotDone,
     });
   if (cluster) state.unready = cluster.unready;
-  const app = createApp({ config, runtime, log, registry, stats, version }, state, {
+  const app = createApp({ config, runtime, log, registry, stats, version, auth }, state, {
     statics,
     metrics,
   });
@@ -159,6 +162,23 @@ export async function startServer(
     finish(0);
   };
   return { listeners, finished, stop, kill };
+}
+
+/**
+ * The keys are read before listening (a missing key file stops the start); a --jwks URL that
+ * cannot be fetched yet is one warning, and its clients get 503 until it can.
+ */
+async function authenticator(
+  config: Config,
+  runtime: Runtime,
+  log: Logger,
+): Promise<Authenticator | null> {
+  if (!config.auth) return null;
+  const auth = await createAuthenticator(config.auth, {
+    readFile: (path) => runtime.readTextFile(path),
+  });
+  void auth.loaded.then((warning) => warning && log.warn(warning));
+  return auth;
 }
 
 async function listen(app: Hono, opts: ServeOptions): Promise<Listener> {

@@ -2,36 +2,22 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type CliResult, parseCli } from "../../src/cli/parse.ts";
-import { NOT_YET } from "../../src/cli/flags.ts";
 import type { Config } from "../../src/config.ts";
 
 const SECRET = "0123456789abcdef-jwt";
 const AUTH = "http://127.0.0.1:8080/auth";
-const LATER = ["jwt-secret", "jwt-key", "jwks", "jwt-audience", "jwt-issuer", "jwt-cookie"]
-  .concat(["jwt-no-expire-close", "auth", "auth-timeout", "public-api", "maxclients", "ratelimit"]);
-
-/**
- * Parses as the server will once the flags are wired: they are taken out of NOT_YET for the
- * call (synchronous, so no other test sees it) and put back.
- */
-function wired(argv: string[], env: Record<string, string> = {}): CliResult {
-  const set = NOT_YET as Set<string>;
-  const removed = LATER.filter((k) => set.delete(k));
-  try {
-    return parseCli([...argv, "cat"], "linux", env);
-  } finally {
-    for (const k of removed) set.add(k);
-  }
+function parsed(argv: string[], env: Record<string, string> = {}): CliResult {
+  return parseCli([...argv, "cat"], "linux", env);
 }
 
 function config(argv: string[], env: Record<string, string> = {}): Config {
-  const result = wired(argv, env);
+  const result = parsed(argv, env);
   if (result.kind !== "run") assert.fail(`expected a config, got ${JSON.stringify(result)}`);
   return result.config;
 }
 
 function usage(argv: string[], env: Record<string, string> = {}): string {
-  const result = wired(argv, env);
+  const result = parsed(argv, env);
   if (result.kind !== "usage") assert.fail(`expected usage, got ${JSON.stringify(result)}`);
   assert.doesNotMatch(result.message, /\n/, "one line");
   return result.message;
@@ -90,12 +76,10 @@ test("SCALESOCKET_JWT_SECRET turns tokens on, unless a flag names another way", 
   );
 });
 
-test("until wired, the variable alone is refused like the flag, never silently ignored", () => {
+test("the variable alone turns tokens on, as --jwt-secret does", () => {
   const result = parseCli(["cat"], "linux", { SCALESOCKET_JWT_SECRET: SECRET });
-  assert.deepEqual(result, {
-    kind: "usage",
-    message: "SCALESOCKET_JWT_SECRET is not supported yet",
-  });
+  if (result.kind !== "run") assert.fail(`expected a config, got ${JSON.stringify(result)}`);
+  assert.deepEqual(result.config.auth?.jwt?.key, { kind: "secret", secret: SECRET });
 });
 
 test("one way to decide who joins: key sources and --auth conflict", () => {
