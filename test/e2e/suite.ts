@@ -12,6 +12,9 @@ import { lifecycleTests } from "./groups/lifecycle.ts";
 import { observeTests } from "./groups/observe.ts";
 import { tcpTests } from "./groups/tcp.ts";
 import { websocketdTests } from "./groups/websocketd.ts";
+import { authTests } from "./groups/auth.ts";
+import { authEndpointTests } from "./groups/auth-endpoint.ts";
+import { limitTests } from "./groups/limits.ts";
 
 export function suite(l: Launcher): void {
   describe(`scalesocket on ${l.name}`, () => {
@@ -27,5 +30,8 @@ export function suite(l: Launcher): void {
     observeTests(l);
     tcpTests(l);
     websocketdTests(l);
+    authTests(l);
+    authEndpointTests(l);
+    limitTests(l);
   });
 }
