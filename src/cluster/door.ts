@@ -303,7 +303,7 @@ export class ClusterDoor implements Door {
 
   async list(): Promise<RoomSnapshot[]> {
     try {
-      return await this.d.lobby.list();
+      return (await this.d.lobby.list()).map((r) => this.withCapacity(r));
     } catch {
       // Redis unreachable: this node's own rooms are still worth showing.
       return (await this.d.local.list()).map((r) => ({ ...r, node: this.d.nodeId }));
@@ -314,10 +314,17 @@ export class ClusterDoor implements Door {
     const here = await this.d.local.find(name);
     if (here) return { ...here, node: this.d.nodeId };
     try {
-      return await this.d.lobby.find(name);
+      const there = await this.d.lobby.find(name);
+      return there && this.withCapacity(there);
     } catch {
       return null;
     }
+  }
+
+  /** --maxclients is the same on every node, so the lobby shows it for rooms owned elsewhere. */
+  private withCapacity(r: RoomSnapshot): RoomSnapshot {
+    const capacity = this.d.config.maxClients;
+    return capacity === null ? r : { ...r, capacity };
   }
 
   gauges(): Gauges {
