@@ -135,6 +135,11 @@ export function authTests(l: Launcher): void {
       }
       const auth = { Authorization: `Bearer ${await token()}` };
       assert.equal((await fetch(s.http("/api/rooms"), { headers: auth })).status, 200);
+      await refused(s.ws("/r"), 401);
+      await refused(s.ws("/r?token=nonsense"), 403);
+      const metrics = await (await fetch(s.http("/metrics"), { headers: auth })).text();
+      assert.match(metrics, /^scalesocket_connections_refused_total\{reason="unauthorized"\} 1$/m);
+      assert.match(metrics, /^scalesocket_connections_refused_total\{reason="forbidden"\} 1$/m);
       const open = await launch(l, [
         "--api",
         "--public-api",
