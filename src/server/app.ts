@@ -54,7 +54,7 @@ export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Ho
     return c.text(`${text}\n`, status, headers);
   };
   const authDeps: AuthDeps | null = deps.auth && config.auth
-    ? { auth: deps.auth, config: config.auth, log: deps.log, stats }
+    ? { auth: deps.auth, config: config.auth, log: deps.log }
     : null;
   const guard = authDeps && pageGuard(authDeps, (c) => peerOf(c).address);
   const app = new Hono();

@@ -1,5 +1,5 @@
 // Authentication as the app uses it: the door's authorize step for websockets, the guard of
-// the plain pages, and what a refusal is counted and logged as.
+// the plain pages, and the metrics label and log line of a refusal.
 import type { Context, MiddlewareHandler } from "hono";
 import type { Authenticator } from "../auth/authenticate.ts";
 import { authGuard } from "../auth/guard.ts";
@@ -8,7 +8,6 @@ import { withoutCredentials } from "../auth/strip.ts";
 import type { AuthConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { AdmitRequest, Authorize, Refusal } from "../room/door.ts";
-import type { Stats } from "../room/stats.ts";
 
 /** The metrics label of each refusal status. */
 const REASONS = { 401: "unauthorized", 403: "forbidden", 503: "auth_unavailable" } as const;
@@ -17,7 +16,6 @@ export interface AuthDeps {
   auth: Authenticator;
   config: AuthConfig;
   log: Logger;
-  stats: Stats;
 }
 
 /** A websocket request for the door: verified there once routed, without its credentials. */
