@@ -96,8 +96,41 @@ export interface Config {
   metrics: boolean;
   /** --cluster: rooms are leased in Redis and shared by every node; null: this process only. */
   cluster: ClusterConfig | null;
+  /** Who may join, checked before the upgrade (--jwt-*, --auth); null: anyone who reaches us. */
+  auth: AuthConfig | null;
+  /** --maxclients: clients one room admits; the next one gets 429 before the upgrade. */
+  maxClients: number | null;
+  /** --ratelimit: each client may send `messages` per `seconds`, in bursts of `messages`. */
+  rateLimit: { messages: number; seconds: number } | null;
   log: LogFormat;
   logLevel: LogLevel;
+}
+
+/** Authentication: a JWT (one of three key sources) or the application's own endpoint. */
+export interface AuthConfig {
+  /** How tokens are verified; null with --auth. */
+  jwt: JwtConfig | null;
+  /** --auth: asked before every upgrade, with the client's credentials; null with a JWT. */
+  endpoint: { url: string; timeoutMs: number } | null;
+  /** --jwt-cookie: a cookie that may carry the token; null: header, query or subprotocol only. */
+  cookie: string | null;
+  /** Close a connection with 1008 when its token expires (unless --jwt-no-expire-close). */
+  expireClose: boolean;
+  /** --public-api: /api, /metrics and the lobby page stay open without credentials. */
+  publicApi: boolean;
+}
+
+export interface JwtConfig {
+  /** --jwt-secret (or its variable), --jwt-key FILE, --jwks URL or --jwks FILE. */
+  key:
+    | { kind: "secret"; secret: string }
+    | { kind: "pem"; file: string }
+    | { kind: "jwks"; url: string }
+    | { kind: "jwks"; file: string };
+  /** --jwt-audience: the token's `aud` must name it; null: not checked. */
+  audience: string | null;
+  /** --jwt-issuer: the token's `iss` must be it; null: not checked. */
+  issuer: string | null;
 }
 
 /** Cluster mode: one process per room across every node that shares the Redis. */

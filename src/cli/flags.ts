@@ -82,6 +82,19 @@ export const FLAGS = {
   "cluster-prefix": value(S.prefix, "a key prefix"),
   lease: value(S.lease, "a number of seconds"),
   drain: value(S.seconds, "a number of seconds"),
+  // Authentication
+  "jwt-secret": value(S.secret, "a secret"),
+  "jwt-key": value(S.path, "a PEM file"),
+  jwks: value(S.jwks, "a URL or a file"),
+  "jwt-audience": value(S.claim, "an audience"),
+  "jwt-issuer": value(S.claim, "an issuer"),
+  "jwt-cookie": value(S.cookieName, "a cookie name"),
+  "jwt-no-expire-close": sw,
+  auth: value(S.httpUrl, "an http:// or https:// URL"),
+  "auth-timeout": value(S.timeout, "a number of seconds"),
+  "public-api": sw,
+  maxclients: value(S.count, "a number of clients"),
+  ratelimit: value(S.rate, "N[/SECONDS]"),
   // Logging
   log: value(S.logFormat, '"text" or "json"'),
   loglevel: value(S.logLevel, "a level"),
@@ -108,6 +121,14 @@ export const SHORT: Readonly<Record<string, Key | "help" | "version">> = {
   h: "help",
   V: "version",
 };
+
+/** The flags that turn authentication on (--jwt-secret's variable does too). */
+export const AUTH_SOURCES = [
+  "jwt-secret",
+  "jwt-key",
+  "jwks",
+  "auth",
+] as const satisfies readonly Key[];
 
 /** Pairs that cannot be given together, as in ScaleSocket and websocketd. */
 export const CONFLICTS: readonly (readonly [Key, Key])[] = [
@@ -137,6 +158,13 @@ export const CONFLICTS: readonly (readonly [Key, Key])[] = [
   // A cluster shares named rooms; these modes have none, or end with their first client.
   ["cluster", "perconnection"],
   ["cluster", "oneshot"],
+  // One way to decide who may join: one key source, or the application's endpoint.
+  ["jwt-secret", "jwt-key"],
+  ["jwt-secret", "jwks"],
+  ["jwt-key", "jwks"],
+  ["auth", "jwt-secret"],
+  ["auth", "jwt-key"],
+  ["auth", "jwks"],
 ];
 
 /** The first flag is meaningless without the second. */
@@ -155,4 +183,5 @@ export const REQUIRES: readonly (readonly [Key, Key])[] = [
   ["cluster-prefix", "cluster"],
   ["lease", "cluster"],
   ["drain", "cluster"],
+  ["auth-timeout", "auth"],
 ];

@@ -51,6 +51,7 @@ Messages:
   -b, --binary              Pass raw bytes both ways, without splitting
   --json                    --frame=json, and CMD is told of joins and leaves:
                             {"t":"Join","_from":ID}, {"t":"Leave","_from":ID}
+                            (with "_user" and "_info" of a verified client)
   --frame[=json|gwsocket]   Frame messages both ways; bare means json. json:
                             clients send objects, CMD gets them with "_from"
                             set to the sender's id; CMD's object lines may
@@ -61,8 +62,8 @@ Messages:
   --serverframe[=json|gwsocket]
                             Frame CMD's output only
   --joinmsg MSG             Write MSG to CMD when a client joins; #ID, #ROOM,
-                            #REMOTE_ADDR, #QUERY_STRING and #QUERY_<NAME> are
-                            replaced (room and query values percent-encoded)
+                            #REMOTE_ADDR, #USER, #QUERY_STRING, #QUERY_<NAME>
+                            are replaced (room, user and query percent-encoded)
   --leavemsg MSG            Write MSG to CMD when a client leaves
   --cache [all:|tagged:]SIZE
                             Replay the room's last SIZE messages (1-100000) to
@@ -76,6 +77,11 @@ Limits:
   --maxframesize BYTES      Largest message in either direction [default: 1m]
   --closems MS              Added to each wait when stopping CMD (stdin closed,
                             then SIGINT, SIGTERM, SIGKILL) [default: 0]
+  --maxclients N            Clients one room admits; later ones get 429 Room
+                            full [default: no limit]
+  --ratelimit N[/SECONDS]   Messages a client may send per SECONDS [default:
+                            1], in bursts of N; faster ones are closed with
+                            1008
                             BYTES is a count, or KiB/MiB with k/m: 512k, 8m
 
 websocketd compatibility:
@@ -127,6 +133,30 @@ Cluster (one process per room across every node that shares a Redis):
   --drain SECONDS           On SIGTERM, how long rooms run on before their
                             clients get 1012 and the rooms move [default: 30]
 
+Authentication (a refused client gets 401 or 403, never a websocket):
+  --jwt-secret SECRET       Clients need a JWT signed with this HMAC secret
+                            (HS256/384/512), 16 characters or more; or
+                            SCALESOCKET_JWT_SECRET
+  --jwt-key FILE            ... or signed by this PEM public key: RSA (RS*,
+                            PS*), EC (ES*) or Ed25519 (EdDSA)
+  --jwks URL|FILE           ... or by a key of this JWKS, chosen by kid, and
+                            refetched for an unknown kid at most once a
+                            minute
+  --jwt-audience AUD        The token's aud must name AUD
+  --jwt-issuer ISS          The token's iss must be ISS
+  --jwt-cookie NAME         The token may come in this cookie; otherwise in
+                            Authorization: Bearer, ?token= or a bearer.TOKEN
+                            subprotocol offer
+  --jwt-no-expire-close     Keep connections open when their token expires
+                            [default: close with 1008]
+  --auth URL                Ask URL before each upgrade, with the client's
+                            Cookie, Authorization and X-Forwarded-* headers:
+                            2xx admits (JSON {"user","info","rooms"} optional),
+                            401 and 403 refuse, anything else is 503
+  --auth-timeout SECONDS    How long --auth may take [default: 5]
+  --public-api              Leave /api, /metrics and the lobby page open to
+                            anyone [default: they need credentials too]
+
 Logging:
   --log text|json           Log format on stderr [default: text]
   -v, -vv                   Log debug, or trace, lines [default: info]
@@ -142,10 +172,14 @@ Environment:
   connection that started its room: ROOM, QUERY_STRING, REMOTE_ADDR,
   REMOTE_PORT, REQUEST_METHOD, REQUEST_URI, SCRIPT_NAME, PATH_INFO,
   SERVER_NAME, SERVER_PORT, SERVER_PROTOCOL, SERVER_SOFTWARE,
-  GATEWAY_INTERFACE, HTTP_<NAME> for each request header, and PORT with --tcp.
+  GATEWAY_INTERFACE, HTTP_<NAME> for each request header, and PORT with --tcp;
+  with authentication, REMOTE_USER and AUTH_TYPE (jwt or auth), and no token.
   NO_COLOR                  Never colour the logs (colour is used only on a TTY)
   SCALESOCKET_CLUSTER_SECRET
                             --cluster-secret, kept out of the process list
+  SCALESOCKET_JWT_SECRET    --jwt-secret, kept out of the process list; it
+                            turns tokens on unless --jwt-key, --jwks or
+                            --auth is given
 
 Exit codes:
   0  Normal end: a signal, --oneshot done, --help, --version

@@ -1,6 +1,14 @@
 // Turns argv into a Config, or into help, version, or one usage line saying what is wrong.
-import type { ClusterConfig, Config, ListenAddr, LogLevel, Split } from "../config.ts";
-import { CONFLICTS, type Key, type Options, REQUIRES } from "./flags.ts";
+import type {
+  AuthConfig,
+  ClusterConfig,
+  Config,
+  JwtConfig,
+  ListenAddr,
+  LogLevel,
+  Split,
+} from "../config.ts";
+import { AUTH_SOURCES, CONFLICTS, type Key, type Options, REQUIRES } from "./flags.ts";
 import { scan } from "./scan.ts";
 import { secret as secretSchema, validate } from "./schema.ts";
 
@@ -19,10 +27,13 @@ export const DEFAULTS = {
   clusterPrefix: "ss:",
   leaseSeconds: 15,
   drainSeconds: 30,
+  authTimeoutSeconds: 5,
 } as const;
 
 /** Where --cluster finds its secret when --cluster-secret is not given (ps shows flags). */
 export const SECRET_ENV = "SCALESOCKET_CLUSTER_SECRET";
+/** Where the JWT secret is read when no flag gives a key; setting it turns tokens on. */
+export const JWT_SECRET_ENV = "SCALESOCKET_JWT_SECRET";
 
 /** websocketd's --passenv defaults: PATH plus what the dynamic loader needs. */
 const PASSENV: Readonly<Record<string, readonly string[]>> = {
@@ -35,7 +46,7 @@ const PASSENV: Readonly<Record<string, readonly string[]>> = {
  * `argv` is what follows `scalesocket`; `platform` is "linux", "darwin" or "windows" ("win32"
  * is taken too; other systems get the Linux list). Checks run in this order: syntax and values
  * (left to right, where -h/-V also stop), conflicts, unsupported flags, then the missing CMD.
- * `env` is the server's environment, read for the cluster secret only.
+ * `env` is the server's environment, read for the cluster and JWT secrets only.
  */
 export function parseCli(
   argv: readonly string[],
@@ -54,6 +65,10 @@ export function parseCli(
   }
   const secret = clusterSecret(scanned.options, env);
   if (secret.error !== undefined) return usage(secret.error);
+  const jwt = jwtSecret(scanned.options, env);
+  if ("error" in jwt) return usage(jwt.error);
+  const missing = authRequirement(scanned.options, jwt.value !== null, name);
+  if (missing) return usage(missing);
   const dir = scanned.options.dir !== undefined;
   if (dir && cmd !== null) {
     return usage(`${name("dir")} serves the programs in its directory: give no command`);
@@ -64,7 +79,10 @@ export function parseCli(
     return usage("Missing command: give the program to run after the options");
   }
   if (cmd === "") return usage('Invalid command "": expected the program to run');
-  const config = toConfig(scanned.options, cmd ?? "", scanned.args, platform, secret.value);
+  const config = toConfig(scanned.options, cmd ?? "", scanned.args, platform, {
+    cluster: secret.value,
+    jwt: jwt.value,
+  });
   const conflict = framingConflict(scanned.options, config, name);
   if (conflict) return usage(conflict);
   return { kind: "run", config };
@@ -79,7 +97,7 @@ function toConfig(
   cmd: string,
   args: string[],
   platform: string,
-  secret: string,
+  secrets: { cluster: string; jwt: string | null },
 ): Config {
   const passEnv = o.passenv ?? PASSENV[platform === "win32" ? "windows" : platform] ??
     PASSENV.linux;
@@ -118,7 +136,10 @@ function toConfig(
     headers: { all: o.header ?? [], ws: o["header-ws"] ?? [], http: o["header-http"] ?? [] },
     api: o.api ?? false,
     metrics: o.metrics ?? false,
-    cluster: cluster(o, secret),
+    cluster: cluster(o, secrets.cluster),
+    auth: auth(o, secrets.jwt),
+    maxClients: o.maxclients ?? null,
+    rateLimit: o.ratelimit ?? null,
     log: o.log ?? "text",
     logLevel: logLevel(o),
   };
@@ -135,20 +156,75 @@ function listen(o: Options): ListenAddr[] {
   return hosts.map((host) => ({ host, port }));
 }
 
+type Env = Readonly<Record<string, string>>;
+
+/**
+ * A secret from its flag, else from `variable` (ps shows flags, not the environment); null
+ * when neither is set. The flag was validated when read; the variable is validated here.
+ */
+function secretOf(
+  given: string | undefined,
+  variable: string,
+  env: Env,
+): { value: string | null; fromEnv: boolean } | { error: string } {
+  if (given !== undefined) return { value: given, fromEnv: false };
+  const raw = env[variable];
+  if (raw === undefined || raw === "") return { value: null, fromEnv: false };
+  const checked = validate(secretSchema, raw);
+  // The value is a secret: the message names the variable, never what it holds.
+  return checked.ok
+    ? { value: raw, fromEnv: true }
+    : { error: `Invalid ${variable}: ${checked.detail}` };
+}
+
 /** The flag wins over the environment; either must be there with --cluster. */
 function clusterSecret(
   o: Options,
-  env: Readonly<Record<string, string>>,
+  env: Env,
 ): { value: string; error?: undefined } | { value?: undefined; error: string } {
   if (o.cluster === undefined) return { value: "" };
-  if (o["cluster-secret"] !== undefined) return { value: o["cluster-secret"] };
-  const raw = env[SECRET_ENV];
-  if (raw === undefined || raw === "") {
+  const found = secretOf(o["cluster-secret"], SECRET_ENV, env);
+  if ("error" in found) return found;
+  if (found.value === null) {
     return { error: `--cluster requires --cluster-secret or ${SECRET_ENV}` };
   }
-  const checked = validate(secretSchema, raw);
-  // The value is a secret: the message names the variable, never what it holds.
-  return checked.ok ? { value: raw } : { error: `Invalid ${SECRET_ENV}: ${checked.detail}` };
+  return { value: found.value };
+}
+
+/** --jwt-secret, else the variable unless another key source (or --auth) is given. */
+function jwtSecret(o: Options, env: Env): ReturnType<typeof secretOf> {
+  const other = AUTH_SOURCES.some((k) => k !== "jwt-secret" && o[k] !== undefined);
+  return other ? { value: null, fromEnv: false } : secretOf(o["jwt-secret"], JWT_SECRET_ENV, env);
+}
+
+const JWT_SOURCES = "--jwt-secret, --jwt-key or --jwks";
+
+/** Options of tokens need a key, and --public-api needs something to be public from. */
+function authRequirement(o: Options, secret: boolean, name: (k: Key) => string): string | null {
+  const jwt = secret || o["jwt-key"] !== undefined || o.jwks !== undefined;
+  for (const k of ["jwt-audience", "jwt-issuer", "jwt-cookie", "jwt-no-expire-close"] as const) {
+    if (o[k] !== undefined && !jwt) return `${name(k)} requires ${JWT_SOURCES}`;
+  }
+  if (o["public-api"] && !jwt && o.auth === undefined) {
+    return `${name("public-api")} requires --auth, ${JWT_SOURCES}`;
+  }
+  return null;
+}
+
+function auth(o: Options, secret: string | null): AuthConfig | null {
+  let key: JwtConfig["key"] | null = null;
+  if (secret !== null) key = { kind: "secret", secret };
+  else if (o["jwt-key"] !== undefined) key = { kind: "pem", file: o["jwt-key"] };
+  else if (o.jwks !== undefined) key = { kind: "jwks", ...o.jwks };
+  if (key === null && o.auth === undefined) return null;
+  const seconds = o["auth-timeout"] ?? DEFAULTS.authTimeoutSeconds;
+  return {
+    jwt: key && { key, audience: o["jwt-audience"] ?? null, issuer: o["jwt-issuer"] ?? null },
+    endpoint: o.auth === undefined ? null : { url: o.auth, timeoutMs: Math.round(seconds * 1000) },
+    cookie: o["jwt-cookie"] ?? null,
+    expireClose: !o["jwt-no-expire-close"],
+    publicApi: o["public-api"] ?? false,
+  };
 }
 
 function cluster(o: Options, secret: string): ClusterConfig | null {

@@ -130,7 +130,13 @@ function short(token: string, state: State): number | Stop {
   return 0;
 }
 
-const SECRET_FLAGS: ReadonlySet<Key> = new Set<Key>(["cluster", "cluster-secret"]);
+const SECRET_FLAGS: ReadonlySet<Key> = new Set<Key>([
+  "cluster",
+  "cluster-secret",
+  "jwt-secret",
+  "auth",
+  "jwks",
+]);
 
 /** Validates one occurrence through the flag's schema and records it. */
 function store(state: State, key: Key, name: string, raw = ""): 0 | Stop {

@@ -260,3 +260,57 @@ export const secret = v.pipe(
 
 const LEASE_DETAIL = "expected a number of seconds from 1 to 3600";
 export const lease = v.pipe(seconds, v.check((s) => s >= 1 && s <= 3600, LEASE_DETAIL));
+
+// Authentication. A URL is checked by URL itself; http and https only, as fetch needs.
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === "http:" || u.protocol === "https:") && u.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+export const httpUrl = v.pipe(
+  v.string(),
+  v.check(isHttpUrl, 'expected an http:// or https:// URL, such as "http://127.0.0.1:8080/auth"'),
+);
+
+/** --jwks: a URL to fetch the key set from, else a file to read it from. */
+export const jwks = v.pipe(
+  v.string(),
+  v.minLength(1, "expected a URL or a file"),
+  v.check(
+    (s) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(s) || isHttpUrl(s),
+    "expected an http:// or https:// URL, or a file",
+  ),
+  v.transform((s) => (isHttpUrl(s) ? { url: s } : { file: s })),
+);
+
+export const claim = v.pipe(v.string(), v.minLength(1, "expected a non-empty value"));
+export const cookieName = v.pipe(
+  v.string(),
+  v.regex(TOKEN, "expected a cookie name of letters, digits and !#$%&'*+-.^_`|~"),
+);
+
+export const timeout = v.pipe(
+  seconds,
+  v.check((s) => s > 0, `expected a number of seconds above 0, up to ${Math.floor(MAX_MS / 1000)}`),
+);
+
+// N messages, per S seconds (default 1): "20", "20/1", "100/60", "5/0.5".
+const RATE = /^(\d+)(?:\/(\d+(?:\.\d*)?|\.\d+))?$/;
+const RATE_DETAIL = 'expected N[/SECONDS] with N of 1 or more, such as "20" or "100/60"';
+export const rate = v.pipe(
+  v.string(),
+  v.regex(RATE, RATE_DETAIL),
+  v.transform((s) => {
+    const [, n, per] = RATE.exec(s) ?? [];
+    return { messages: Number(n), seconds: per === undefined ? 1 : Number(per) };
+  }),
+  v.check(
+    (r) => Number.isSafeInteger(r.messages) && r.messages >= 1 && r.seconds > 0,
+    RATE_DETAIL,
+  ),
+  v.check((r) => r.seconds <= 86400, "expected SECONDS from above 0 to 86400"),
+);

@@ -6,14 +6,22 @@
 // happens to a room this node owns, from its claim to its lease's release, is in owned.ts.
 import type { Config } from "../config.ts";
 import { rawPath, type Route, type Router } from "../room/admit.ts";
-import type { AdmitRequest, Door, Gauges, Refusal, RoomSnapshot, Ticket } from "../room/door.ts";
+import {
+  type AdmitRequest,
+  authorized,
+  type Door,
+  type Gauges,
+  type Refusal,
+  type RoomSnapshot,
+  type Ticket,
+} from "../room/door.ts";
 import type { Room } from "../room/room.ts";
 import type { History } from "../room/history.ts";
 import { claimTooLate } from "./deadlines.ts";
 import { realClock } from "./keeper.ts";
 import { type OwnedDeps, OwnedRooms } from "./owned.ts";
 import type { Lease } from "./lease.ts";
-import { roomSnapshot } from "./lobby.ts";
+import { lobbyRooms } from "./lobby.ts";
 import { dialOwner, relayTicket, type Shut } from "./relay.ts";
 import { forwardedRequest, type Forwarding, signedHeaders } from "./forward.ts";
 
@@ -54,9 +62,11 @@ export class ClusterDoor implements Door {
       this.d.log.warn("relayed connection refused: bad or stale signature");
       return FORGED;
     }
-    const real = forwarded ?? req;
-    const route = await this.d.route(rawPath(real.url));
+    const route = await this.d.route(rawPath((forwarded ?? req).url));
     if ("status" in route) return route;
+    // A direct client is authenticated here, at the node it reached; a relayed one already was.
+    const real = forwarded ?? await authorized(req, route.solo ? null : route.name);
+    if ("status" in real) return real;
     return await this.place(real, route, forwarded !== null);
   }
 
@@ -179,8 +189,7 @@ export class ClusterDoor implements Door {
 
   async list(): Promise<RoomSnapshot[]> {
     try {
-      const rooms = (await this.d.lobby.rooms()).map(roomSnapshot);
-      return rooms.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+      return await lobbyRooms(this.d.lobby, this.d.config.maxClients);
     } catch {
       // Redis unreachable: this node's own rooms are still worth showing.
       return (await this.d.local.list()).map((r) => ({ ...r, node: this.d.nodeId }));
@@ -191,8 +200,8 @@ export class ClusterDoor implements Door {
     const here = await this.d.local.find(name);
     if (here) return { ...here, node: this.d.nodeId };
     try {
-      const entry = (await this.d.lobby.rooms()).find((e) => e.room === name);
-      return entry ? roomSnapshot(entry) : null;
+      const rooms = await lobbyRooms(this.d.lobby, this.d.config.maxClients);
+      return rooms.find((r) => r.name === name) ?? null;
     } catch {
       return null;
     }
@@ -203,11 +212,6 @@ export class ClusterDoor implements Door {
       ...this.d.local.gauges(),
       cluster: { leases: this.owned.size, relayed: this.relays.size, redisUp: this.d.redisUp() },
     };
-  }
-
-  /** Rooms this node owns now. */
-  get ownedRooms(): number {
-    return this.owned.size;
   }
 
   async drained(ms: number): Promise<void> {

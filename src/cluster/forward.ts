@@ -1,6 +1,7 @@
 // What a relaying node tells the owner about the real client, and how the owner reads it back:
 // the fields are signed with the cluster secret (sign.ts), so a connection that claims to be
 // relayed without the secret is refused, and a relayed one is treated as the client's own.
+import { decodeIdentity, encodeIdentity } from "../auth/identity.ts";
 import type { AdmitRequest } from "../room/door.ts";
 import { FORWARDED_HEADER, SIGNATURE_HEADER, signForwarded, verifyForwarded } from "./sign.ts";
 
@@ -11,7 +12,8 @@ export interface Forwarding {
 
 /**
  * The real client's request when req was relayed by another node; null when it was not;
- * "forged" when it carries relay headers whose signature is wrong or stale.
+ * "forged" when it carries relay headers whose signature is wrong or stale. A relayed client
+ * comes with the identity the relaying node verified: it is not authenticated again here.
  */
 export async function forwardedRequest(
   f: Forwarding,
@@ -21,12 +23,15 @@ export async function forwardedRequest(
   const verdict = await verifyForwarded(f.key, { get: (name) => lookup.get(name) ?? null });
   if (verdict.ok) {
     const fw = verdict.forwarded;
+    const identity = fw.identity === null ? null : decodeIdentity(fw.identity);
+    if (fw.identity !== null && identity === null) return "forged";
     return {
       url: new URL(fw.url, req.url).toString(),
       method: req.method,
       headers: fw.headers.map(([name, value]) => [name, value]),
       peer: { address: fw.address, port: fw.port },
       tls: req.tls,
+      identity,
     };
   }
   return verdict.reason === "missing" ? null : "forged";
@@ -50,7 +55,7 @@ export async function signedHeaders(
     port: req.peer.port,
     url: url.pathname + url.search,
     headers,
-    identity: null,
+    identity: req.identity ? encodeIdentity(req.identity) : null,
     node: f.nodeId,
   });
   const out: Record<string, string> = { ...signed };

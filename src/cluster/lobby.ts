@@ -138,8 +138,23 @@ function isNodeEntry(v: unknown): v is NodeEntry {
     Number.isInteger(e.connections) && typeof e.draining === "boolean";
 }
 
+/**
+ * Every live room of the cluster as the API shows it, sorted by name. --maxclients is the same
+ * on every node, so the capacity of a room owned elsewhere is this node's.
+ */
+export async function lobbyRooms(
+  lobby: ClusterLobby,
+  capacity: number | null,
+): Promise<RoomSnapshot[]> {
+  const rooms = (await lobby.rooms()).map((e) => {
+    const r = roomSnapshot(e);
+    return capacity === null ? r : { ...r, capacity };
+  });
+  return rooms.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
 /** An entry as the API and the lobby page show a room. */
-export function roomSnapshot(e: RoomEntry): RoomSnapshot {
+function roomSnapshot(e: RoomEntry): RoomSnapshot {
   let metadata: Record<string, unknown> | null = null;
   try {
     metadata = e.metadata === null ? null : JSON.parse(e.metadata);

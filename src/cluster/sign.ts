@@ -10,7 +10,7 @@ export interface Forwarded {
   readonly url: string;
   /** The client's request headers, names in lower case, in the order received. */
   readonly headers: readonly (readonly [string, string])[];
-  /** Who the relaying node verified the client to be; null while nothing verifies clients. */
+  /** Who the relaying node verified the client to be (encodeIdentity); null: no one. */
   readonly identity: string | null;
   /** The relaying node's id. */
   readonly node: string;

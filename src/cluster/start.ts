@@ -118,7 +118,9 @@ export async function startCluster(d: ClusterStartDeps): Promise<ClusterNode> {
 
 async function drain(door: ClusterDoor, cc: ClusterConfig, log: Logger): Promise<void> {
   door.draining = true;
-  log.info(`draining: rooms may run ${cc.drainMs / 1000} s more`, { rooms: door.ownedRooms });
+  log.info(`draining: rooms may run ${cc.drainMs / 1000} s more`, {
+    rooms: door.gauges().cluster?.leases,
+  });
   await door.roomsGone(cc.drainMs);
 }
 

@@ -1,7 +1,7 @@
 // What reaches the child's stdin: client messages, joins and leaves, framed as configured.
 import type { Config } from "../config.ts";
 import { encodeFrame, GW } from "./gwsocket.ts";
-import { withFrom } from "./json.ts";
+import { withFrom, withIdentity } from "./json.ts";
 import { inputBytes } from "./split.ts";
 import { expand } from "./template.ts";
 
@@ -12,6 +12,9 @@ export interface Sender {
   readonly remote: string;
   /** Raw query string of its request, without "?". */
   readonly query: string;
+  /** The verified user (authentication), and what travels with it; absent or null: none. */
+  readonly user?: string | null;
+  readonly info?: Record<string, unknown> | null;
 }
 
 export type Encoded = { bytes: Uint8Array } | { drop: string };
@@ -29,9 +32,6 @@ const strict = new TextDecoder("utf-8", { fatal: true });
 
 export function createInput(config: Config, room: string): Input {
   const { split } = config;
-  const template = (tpl: string | null, who: Sender) =>
-    tpl === null ? null : inputBytes(split, expand(tpl, { ...who, room }));
-
   if (config.frame.client === "gwsocket") {
     return {
       message: (from, data) => ({
@@ -44,6 +44,12 @@ export function createInput(config: Config, room: string): Input {
     };
   }
   const json = config.frame.client === "json";
+  // In --json mode a join or leave object also says who the verified user is.
+  const announce = (tpl: string | null, who: Sender) => {
+    if (tpl === null) return null;
+    const text = expand(tpl, { ...who, room });
+    return inputBytes(split, json ? withIdentity(text, who.user, who.info) : text);
+  };
   return {
     message(from, data) {
       if (!json) return { bytes: inputBytes(split, data) };
@@ -60,7 +66,7 @@ export function createInput(config: Config, room: string): Input {
       const line = framed.replace(/^[\r\n]+|[\r\n]+$/g, "").replace(/[\r\n]+/g, " ");
       return { bytes: inputBytes(split, line) };
     },
-    join: (who) => template(config.joinMsg, who),
-    leave: (who) => template(config.leaveMsg, who),
+    join: (who) => announce(config.joinMsg, who),
+    leave: (who) => announce(config.leaveMsg, who),
   };
 }

@@ -78,29 +78,53 @@ export function isJsonObject(text: string): boolean {
   }
 }
 
+/** Members only the server sets: a client sending them has them removed, so none is spoofed. */
+const SERVER_KEYS = new Set(["_from", "_user", "_info"]);
+
 /**
- * The client's object with `"_from":id` as its last member; a `_from` the client sent is
- * removed first, so ids cannot be spoofed. Every other byte is kept. null if text is not a
- * JSON object.
+ * The client's object with `"_from":id` as its last member; a `_from`, `_user` or `_info` the
+ * client sent is removed first, so ids and identities cannot be spoofed. Every other byte is
+ * kept. null if text is not a JSON object.
  */
 export function withFrom(text: string, id: number): string | null {
+  return replaceMembers(text, SERVER_KEYS, `"_from":${id}`);
+}
+
+/**
+ * A join or leave object (text) with the verified user's `_user` and `_info` appended; text
+ * unchanged when there is neither, or when it is not a JSON object.
+ */
+export function withIdentity(
+  text: string,
+  user: string | null | undefined,
+  info: Record<string, unknown> | null | undefined,
+): string {
+  const fields = [
+    ...(user != null ? [`"_user":${JSON.stringify(user)}`] : []),
+    ...(info != null ? [`"_info":${JSON.stringify(info)}`] : []),
+  ];
+  if (fields.length === 0) return text;
+  return replaceMembers(text, new Set(["_user", "_info"]), fields.join(",")) ?? text;
+}
+
+/** text's object without the members named in drop, with `add` (member text) last. */
+function replaceMembers(text: string, drop: Set<string>, add: string): string | null {
   if (!isJsonObject(text)) return null;
   const { list, open } = members(text);
-  const from = `"_from":${id}`;
-  if (list.length === 0) return `${text.slice(0, open + 1)}${from}${text.slice(open + 1)}`;
+  if (list.length === 0) return `${text.slice(0, open + 1)}${add}${text.slice(open + 1)}`;
   const last = list[list.length - 1];
-  // Everything outside the members (braces, whitespace) stays where it was; _from goes right
+  // Everything outside the members (braces, whitespace) stays where it was; `add` goes right
   // after the last member's value.
   let out = text.slice(0, list[0].start);
   let wrote = false;
   list.forEach((m, i) => {
-    if (m.key === "_from") return;
+    if (drop.has(m.key)) return;
     // A member keeps the separator that followed it, unless nothing kept follows.
     if (wrote) out += i > 0 ? text.slice(list[i - 1].valueEnd, m.start) : ",";
     out += text.slice(m.start, m.valueEnd);
     wrote = true;
   });
-  return `${out}${wrote ? "," : ""}${from}${text.slice(last.valueEnd)}`;
+  return `${out}${wrote ? "," : ""}${add}${text.slice(last.valueEnd)}`;
 }
 
 /** What the server needs of an output line: where it goes, whether it is metadata or kept. */

@@ -1,4 +1,4 @@
-// --joinmsg / --leavemsg templates: #ID, #ROOM, #REMOTE_ADDR, #QUERY_STRING, #QUERY_<NAME>.
+// --joinmsg / --leavemsg templates: #ID, #ROOM, #REMOTE_ADDR, #USER, #QUERY_STRING, #QUERY_<NAME>.
 
 export interface TemplateVars {
   id: number;
@@ -6,6 +6,8 @@ export interface TemplateVars {
   remote: string;
   /** The raw query string, without "?". */
   query: string;
+  /** The verified user; absent or null: none (#USER is empty). */
+  user?: string | null;
 }
 
 // The longest name wins, so "#QUERY_STRING_X" is the parameter STRING_X, never
@@ -26,6 +28,9 @@ export function expand(template: string, vars: TemplateVars): string {
         return encodeURIComponent(vars.room);
       case "REMOTE_ADDR":
         return vars.remote;
+      case "USER":
+        // Chosen by whoever issued the token: encoded like every value from outside.
+        return encodeURIComponent(vars.user ?? "");
       case "QUERY_STRING":
         // Kept as a query string, with anything that could end a JSON string or a line
         // (quotes, backslashes, spaces, controls) percent-encoded.

@@ -22,6 +22,7 @@ import type { Logger } from "../log.ts";
 import type { PeerInfo, Ticket } from "../room/door.ts";
 import { attach, Keepalive } from "./socket.ts";
 import { upgradeAnyKey } from "./ws-key.ts";
+import { answerProtocol } from "../auth/token.ts";
 
 export interface Listener {
   /** The real address bound (port resolved when 0 was asked for). */
@@ -68,7 +69,13 @@ export function peerOf(c: Context): PeerInfo {
 }
 
 export function serve(app: Hono, opts: ServeOptions): Promise<Listener> {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: opts.maxPayload,
+    // ws answers the first protocol offered by default; a `bearer.<token>` offer carries a
+    // token (src/auth/token.ts), which must never be echoed back (nor land in a proxy's log).
+    handleProtocols: (offers: Set<string>) => answerProtocol(offers) ?? false,
+  });
   const keepalive = opts.pingMs ? new Keepalive(opts.pingMs) : null;
   const take = (ws: WebSocket, ticket: Ticket) => attach(ws, ticket, opts.log, keepalive);
   return new Promise((resolve, reject) => {

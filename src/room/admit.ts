@@ -5,8 +5,16 @@
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
-import type { AdmitRequest, Membership, Refusal, Socket, Ticket } from "./door.ts";
+import {
+  type AdmitRequest,
+  authorized,
+  type Membership,
+  type Refusal,
+  type Socket,
+  type Ticket,
+} from "./door.ts";
 import { childEnv } from "./env.ts";
+import { type Limits, limitsFor } from "./limits.ts";
 import { type Member, toMember } from "./member.ts";
 import type { OpenOptions } from "./registry.ts";
 import type { Program, Room } from "./room.ts";
@@ -61,6 +69,7 @@ const HANDSHAKE_MS = 10_000;
 
 const FULL: Refusal = { status: 429, reason: "too_many_rooms", text: "Too many rooms" };
 const NO_PORT: Refusal = { status: 503, reason: "no_free_port", text: "No free port for --tcp" };
+const ROOM_FULL: Refusal = { status: 429, reason: "room_full", text: "Room full" };
 const ONESHOT: Refusal = { status: 429, reason: "oneshot", text: "Already serving a client" };
 
 /** The local door's ticket; it names the room it holds a place in (for tests). */
@@ -81,12 +90,17 @@ export class Admission {
   }
 
   /** found: the route, when the caller already has it (the cluster door routes to claim). */
-  async admit(req: AdmitRequest, found?: Route): Promise<LocalTicket | Refusal> {
-    if (this.d.config.oneshot && this.oneshotUsed) return ONESHOT;
-    const route = found ?? await this.d.route(rawPath(req.url));
+  async admit(asked: AdmitRequest, found?: Route): Promise<LocalTicket | Refusal> {
+    const { config } = this.d;
+    if (config.oneshot && this.oneshotUsed) return ONESHOT;
+    const route = found ?? await this.d.route(rawPath(asked.url));
     if ("status" in route) return route;
+    // Before the room is opened: a client that is not let in never starts a child.
+    const req = await authorized(asked, route.solo ? null : route.name);
+    if ("status" in req) return req;
     const room = this.d.open(route.name, { solo: route.solo, program: route.program });
     if (!room) return FULL;
+    if (config.maxClients !== null && room.occupancy >= config.maxClients) return ROOM_FULL;
     // --tcp: a new room waits for its port; with none free it is refused before the upgrade.
     if (room.port && (await room.port) === null) return NO_PORT;
     if (this.d.config.oneshot) this.oneshotUsed = true;
@@ -139,7 +153,14 @@ class Place implements LocalTicket {
     const req = this.request!;
     const id = this.a.nextId();
     const query = new URL(req.url).search.slice(1);
-    const member = toMember({ id, remote: env4(req.peer.address), query }, socket);
+    const identity = req.identity ?? null;
+    const who = {
+      remote: env4(req.peer.address),
+      query,
+      user: identity?.user,
+      info: identity?.info,
+    };
+    const member = toMember({ id, ...who }, socket);
     const conn: Connection = { room: null };
     d.opened(conn);
     const room = this.current();
@@ -155,7 +176,7 @@ class Place implements LocalTicket {
     room.join(member, () => childEnvFor(this.a, req, this.route));
     this.request = null;
     this.cancel();
-    return membership(this.a, conn, room, member);
+    return membership(this.a, conn, room, member, limitsFor(d.config, identity, member, d));
   }
 
   /** The held room, or a fresh one of its name if it ended meanwhile; null when full. */
@@ -172,12 +193,19 @@ class Place implements LocalTicket {
 }
 
 /** What the edge reports of an open socket, passed to the room. */
-function membership(a: Admission, conn: Connection, room: Room, member: Member): Membership {
+function membership(
+  a: Admission,
+  conn: Connection,
+  room: Room,
+  member: Member,
+  limits: Limits,
+): Membership {
   const opened = Date.now();
   return {
     // --maxframesize is enforced by the socket from the frame header, before any payload.
-    message: (data) => room.input(member, data),
+    message: (data) => limits.allow() && room.input(member, data),
     closed: (code) => {
+      limits.stop();
       room.leave(member);
       const { id, remote } = member;
       a.d.log.info("client disconnected", {
@@ -209,6 +237,7 @@ async function childEnvFor(
     scriptName: route.scriptName,
     pathInfo: route.pathInfo,
     extra: route.env,
+    identity: req.identity ?? null,
     serverSoftware: `scalesocket/${version}`,
     uniqueId: crypto.randomUUID(),
   });

@@ -5,6 +5,7 @@
 // becomes a membership; when the socket closes, the membership ends. LocalRegistry
 // (registry.ts) keeps its rooms in this process; a cluster registry can keep them on other
 // nodes (its ticket relays the socket to the room's owner) behind the same interface.
+import type { Identity } from "../auth/identity.ts";
 import type { Outgoing } from "../codec/outgoing.ts";
 import type { ClusterGauges } from "../cluster/stats.ts";
 
@@ -24,16 +25,28 @@ export interface AdmitRequest {
   peer: PeerInfo;
   /** Whether the request came over TLS (HTTPS=on for the child). */
   tls: boolean;
+  /** Who the client is, once verified (by authorize, or by the node that relayed it). */
+  identity?: Identity | null;
+  /**
+   * Authentication (--jwt-*, --auth), asked once the room is known and before any place in it
+   * is held, so a refused client never starts a child; absent: nothing to check.
+   */
+  authorize?: Authorize;
 }
+
+/** Verifies the client for the room it asks for (the route's name, null without rooms). */
+export type Authorize = (room: string | null) => Promise<Identity | Refusal>;
 
 /** Why a request is not admitted: an HTTP status, a metrics label and a line for the client. */
 export interface Refusal {
-  status: 400 | 403 | 404 | 429 | 503;
+  status: 400 | 401 | 403 | 404 | 429 | 503;
   /** Label of scalesocket_connections_refused_total ("too_many_rooms" …). */
   reason: string;
   text: string;
   /** For the log line of the refusal: what the user may have meant. */
   hint?: string;
+  /** Response headers the refusal needs (WWW-Authenticate on a 401). */
+  headers?: Record<string, string>;
 }
 
 /** An upgraded websocket, as the edge wraps it once for everything behind the door. */
@@ -78,6 +91,8 @@ export interface RoomSnapshot {
   metadata: Record<string, unknown> | null;
   /** Cluster mode: the node that owns the room. */
   node?: string;
+  /** --maxclients: members the room admits at most. */
+  capacity?: number;
 }
 
 /** What /metrics reads at scrape time. */
@@ -113,4 +128,16 @@ export interface Door {
 
 export function refused(x: Ticket | Refusal): x is Refusal {
   return "status" in x;
+}
+
+/** req with the identity authorize vouches for (and no authorize left), or its refusal. */
+export async function authorized(
+  req: AdmitRequest,
+  room: string | null,
+): Promise<AdmitRequest | Refusal> {
+  if (!req.authorize) return req;
+  const who = await req.authorize(room);
+  if ("status" in who) return who;
+  const { authorize: _, ...rest } = req;
+  return { ...rest, identity: who };
 }

@@ -1,4 +1,5 @@
 // The child's environment: passed server variables plus websocketd's CGI variables.
+import { authVariables, type Identity } from "../auth/identity.ts";
 import type { PeerInfo } from "./door.ts";
 
 /** The request that started the child, as the server saw it. */
@@ -30,6 +31,8 @@ export interface EnvOptions {
   remoteHost?: string;
   /** Set last, over everything else (e.g. PORT in TCP mode). */
   extra?: Record<string, string>;
+  /** The verified client (REMOTE_USER, AUTH_TYPE); null or absent: both are set empty. */
+  identity?: Identity | null;
 }
 
 // A NUL ends a C string early and a newline would smuggle a second variable into tools that
@@ -81,6 +84,7 @@ export function childEnv(o: EnvOptions): Record<string, string> {
   set("REQUEST_URI", req.url.pathname + search);
   // Unsupported but set empty, as websocketd does, so nothing leaks in from the server.
   for (const name of UNSUPPORTED) set(name, "");
+  for (const [name, value] of Object.entries(authVariables(o.identity ?? null))) set(name, value);
   set("UNIQUE_ID", o.uniqueId);
   if (req.tls) set("HTTPS", "on");
   if (o.room !== null) set("ROOM", o.room);

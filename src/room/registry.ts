@@ -143,7 +143,7 @@ export class LocalRegistry implements Door {
   }
 
   list(): Promise<RoomSnapshot[]> {
-    return Promise.resolve(this.joinable().map(snapshot));
+    return Promise.resolve(this.joinable().map((r) => snapshot(r, this.config.maxClients)));
   }
 
   /** The joinable room of this name, if there is one. */
@@ -153,7 +153,7 @@ export class LocalRegistry implements Door {
 
   find(name: string): Promise<RoomSnapshot | null> {
     const room = this.rooms.get(name);
-    return Promise.resolve(room ? snapshot(room) : null);
+    return Promise.resolve(room ? snapshot(room, this.config.maxClients) : null);
   }
 
   gauges(): Gauges {
@@ -200,6 +200,12 @@ export class LocalRegistry implements Door {
   }
 }
 
-function snapshot(room: Room): RoomSnapshot {
-  return { name: room.name, connections: room.members.size, metadata: room.metadata };
+/** capacity: --maxclients, shown so a lobby can tell a full room before trying it. */
+function snapshot(room: Room, capacity: number | null): RoomSnapshot {
+  const s: RoomSnapshot = {
+    name: room.name,
+    connections: room.members.size,
+    metadata: room.metadata,
+  };
+  return capacity === null ? s : { ...s, capacity };
 }

@@ -68,6 +68,10 @@ export class Room {
   /** Set by the child's `_meta` lines; null until then. */
   metadata: Record<string, unknown> | null = null;
   private pending = 0;
+  /** Members and upgrades holding a place: what --maxclients caps. */
+  get occupancy(): number {
+    return this.members.size + this.pending;
+  }
   private lingerTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly log: Logger;
   private readonly codec: Input;

@@ -21,6 +21,8 @@ export interface Stats {
   slowClient(): void;
   /** A client closed for feeding a child that does not read. */
   inputOverflow(): void;
+  /** A client closed for sending faster than --ratelimit allows. */
+  rateLimited(): void;
 }
 
 const nothing = () => {};
@@ -35,4 +37,5 @@ export const NO_STATS: Stats = {
   dropped: nothing,
   slowClient: nothing,
   inputOverflow: nothing,
+  rateLimited: nothing,
 };

@@ -14,6 +14,8 @@ import { LOBBY_HTML } from "./lobby.ts";
 import { DEVCONSOLE_HTML } from "./devconsole.ts";
 import { cgiScripts } from "./cgi.ts";
 import type { Metrics } from "./metrics.ts";
+import type { Authenticator } from "../auth/authenticate.ts";
+import { type AuthDeps, authRequest, pageGuard } from "./auth.ts";
 
 export interface AppState {
   /** True once shutdown began: /ready answers 503 and no connection is accepted. */
@@ -30,6 +32,8 @@ export interface AppDeps {
   registry: Door;
   stats: Stats;
   version: string;
+  /** --jwt-* or --auth: who may join (and read /api, /metrics); null lets anyone in. */
+  auth?: Authenticator | null;
 }
 
 /** Optional parts: --staticdir's files and --metrics' exposition. */
@@ -44,15 +48,20 @@ export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Ho
   // or a page that connects to the wrong path stays blank with nothing in the log.
   const refuse = (
     c: Context,
-    status: 400 | 403 | 404 | 405 | 429 | 503,
+    status: 400 | 401 | 403 | 404 | 405 | 429 | 503,
     reason: string,
     text: string,
     hint?: string,
+    headers?: Record<string, string>,
   ) => {
     stats.refused(reason);
     deps.log.info(`websocket refused: ${text}`, { path: rawPath(c.req.url), status, hint });
-    return c.text(`${text}\n`, status);
+    return c.text(`${text}\n`, status, headers);
   };
+  const authDeps: AuthDeps | null = deps.auth && config.auth
+    ? { auth: deps.auth, config: config.auth, log: deps.log }
+    : null;
+  const guard = authDeps && pageGuard(authDeps, (c) => peerOf(c).address);
   const app = new Hono();
   app.use(extraHeaders(config));
   // RFC 6455 §4.1: a handshake is a GET; any other method offering a websocket is refused.
@@ -74,14 +83,17 @@ export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Ho
     if (!originAllowed(config.origin, c.req.header("origin"), c.req.header("host"), tls)) {
       return refuse(c, 403, "origin", "Origin not allowed");
     }
-    const ticket = await registry.admit({
+    const req = {
       url: c.req.url,
       method: c.req.method,
       headers: [...c.req.raw.headers],
       peer: peerOf(c),
       tls,
-    });
-    if (refused(ticket)) return refuse(c, ticket.status, ticket.reason, ticket.text, ticket.hint);
+    };
+    const ticket = await registry.admit(authDeps ? authRequest(authDeps, c, req) : req);
+    if (refused(ticket)) {
+      return refuse(c, ticket.status, ticket.reason, ticket.text, ticket.hint, ticket.headers);
+    }
     return accept(c, ticket);
   });
   app.get("/health", (c) => c.json({ status: "ok" }));
@@ -93,6 +105,7 @@ export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Ho
     },
   );
   const { metrics } = extras;
+  if (guard) { for (const path of ["/metrics", "/api", "/api/*"]) app.use(path, guard); }
   if (metrics) {
     app.get("/metrics", async (c) => {
       const { body, contentType } = await metrics.scrape();
@@ -101,7 +114,10 @@ export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Ho
   }
   if (config.api) {
     app.route("/api", apiRoutes(registry));
-    if (!extras.statics && !config.devConsole) app.get("/", (c) => c.html(LOBBY_HTML));
+    if (!extras.statics && !config.devConsole) {
+      if (guard) app.get("/", guard);
+      app.get("/", (c) => c.html(LOBBY_HTML));
+    }
   }
   if (extras.statics) app.use("*", extras.statics);
   if (config.cgiDir !== null) {

@@ -87,6 +87,10 @@ export function createMetrics(gauges: () => Gauges, cluster = false): Metrics {
     "scalesocket_input_overflow_closes_total",
     "Clients closed for overfilling a process that does not read (1008)",
   );
+  const rateLimited = counter(
+    "scalesocket_rate_limit_closes_total",
+    "Clients closed for sending faster than --ratelimit allows (1008)",
+  );
 
   const stats: Stats = {
     accepted: (room) => connections.inc({ room }),
@@ -110,6 +114,7 @@ export function createMetrics(gauges: () => Gauges, cluster = false): Metrics {
     dropped: (reason) => dropped.inc({ reason: reason.toLowerCase().replace(/\W+/g, "_") }),
     slowClient: () => slow.inc(),
     inputOverflow: () => overflow.inc(),
+    rateLimited: () => rateLimited.inc(),
   };
   return {
     stats,

@@ -15,6 +15,7 @@ import { NO_STATS } from "../room/stats.ts";
 import type { Metrics } from "./metrics.ts";
 import type { ClusterNode } from "../cluster/start.ts";
 import { NO_CLUSTER_STATS } from "../cluster/stats.ts";
+import { type Authenticator, createAuthenticator } from "../auth/authenticate.ts";
 
 /** How long draining waits for clients to answer their close frames. */
 const DRAIN_CLIENTS_MS = 2_000;
@@ -51,6 +52,8 @@ export async function createServerApp(
 ): Promise<ServerApp> {
   const statics = config.staticDir ? await staticFiles(config.staticDir, runtime) : null;
   const state: AppState = { draining: false };
+  // Before the cluster joins: a bad key file stops the start with nothing left open.
+  const auth = await authenticator(config, runtime, log);
   // prom-client is loaded only when asked for: a third of the bundle, none of the start-up.
   const metrics: Metrics | null = config.metrics
     ? (await import("./metrics.ts")).createMetrics(() => registry.gauges(), config.cluster !== null)
@@ -77,7 +80,7 @@ export async function createServerApp(
       oneshotDone: onOneshotDone,
     });
   if (cluster) state.unready = cluster.unready;
-  const app = createApp({ config, runtime, log, registry, stats, version }, state, {
+  const app = createApp({ config, runtime, log, registry, stats, version, auth }, state, {
     statics,
     metrics,
   });
@@ -171,6 +174,23 @@ async function openListeners(app: Hono, config: Config, runtime: Runtime, log: L
     log.info(`redirecting http://${hostPort(l.host, l.port)} to https`);
   }
   return { listeners, redirects };
+}
+
+/**
+ * The keys are read before listening (a missing key file stops the start); a --jwks URL that
+ * cannot be fetched yet is one warning, and its clients get 503 until it can.
+ */
+async function authenticator(
+  config: Config,
+  runtime: Runtime,
+  log: Logger,
+): Promise<Authenticator | null> {
+  if (!config.auth) return null;
+  const auth = await createAuthenticator(config.auth, {
+    readFile: (path) => runtime.readTextFile(path),
+  });
+  void auth.loaded.then((warning) => warning && log.warn(warning));
+  return auth;
 }
 
 async function listen(app: Hono, opts: ServeOptions): Promise<Listener> {

@@ -13,6 +13,9 @@ import { observeTests } from "./groups/observe.ts";
 import { tcpTests } from "./groups/tcp.ts";
 import { websocketdTests } from "./groups/websocketd.ts";
 import { dropInTests } from "./groups/dropin.ts";
+import { authTests } from "./groups/auth.ts";
+import { authEndpointTests } from "./groups/auth-endpoint.ts";
+import { limitTests } from "./groups/limits.ts";
 
 export function suite(l: Launcher): void {
   describe(`scalesocket on ${l.name}`, () => {
@@ -29,5 +32,8 @@ export function suite(l: Launcher): void {
     tcpTests(l);
     websocketdTests(l);
     dropInTests(l);
+    authTests(l);
+    authEndpointTests(l);
+    limitTests(l);
   });
 }

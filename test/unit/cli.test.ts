@@ -61,6 +61,9 @@ test("defaults fill every field when only CMD is given", () => {
     api: false,
     metrics: false,
     cluster: null,
+    auth: null,
+    maxClients: null,
+    rateLimit: null,
     log: "text",
     logLevel: "info",
   });
