@@ -84,7 +84,7 @@ export function routingTests(l: Launcher): void {
 
     it("shows a hundred clients spread over three nodes one broadcast in one order", async () => {
       const room = "crowd";
-      const crowd = [];
+      const crowd: { ws: WebSocket; got: string[] }[] = [];
       for (let i = 0; i < 100; i += 10) {
         crowd.push(
           ...await Promise.all(
