@@ -2,47 +2,27 @@
 //
 // A room this node owns is joined here (the local registry runs it); a room nobody owns is
 // claimed in Redis first and only then started here; a room another node owns is relayed to
-// that node. Never twice: a connection that was itself relayed is never relayed again. Each
-// owned room's lease is kept by a LeaseKeeper, its deadlines armed in the watchdog, and the
-// lease released once the room's child and process group are gone.
+// that node. Never twice: a connection that was itself relayed is never relayed again. What
+// happens to a room this node owns, from its claim to its lease's release, is in owned.ts.
 import type { Config } from "../config.ts";
-import type { Logger } from "../log.ts";
 import { rawPath, type Route, type Router } from "../room/admit.ts";
 import type { AdmitRequest, Door, Gauges, Refusal, RoomSnapshot, Ticket } from "../room/door.ts";
-import type { LocalRegistry } from "../room/registry.ts";
 import type { Room } from "../room/room.ts";
-import { claimTooLate, type Timing } from "./deadlines.ts";
-import { LeaseKeeper, realClock } from "./keeper.ts";
-import type { Lease, LeaseStore } from "./lease.ts";
-import type { Lobby } from "./lobby.ts";
+import type { History } from "../room/history.ts";
+import { claimTooLate } from "./deadlines.ts";
+import { realClock } from "./keeper.ts";
+import { type OwnedDeps, OwnedRooms } from "./owned.ts";
+import type { Lease } from "./lease.ts";
+import type { RoomEntry } from "./lobby.ts";
 import { dialOwner, relayTicket, type Shut } from "./relay.ts";
 import { forwardedRequest, type Forwarding, signedHeaders } from "./forward.ts";
-import type { WatchdogLink } from "./watchdog-process.ts";
 
-export interface ClusterDoorDeps {
+export interface ClusterDoorDeps extends OwnedDeps {
   config: Config;
-  log: Logger;
-  local: LocalRegistry;
   route: Router;
-  store: LeaseStore;
-  lobby: Lobby;
-  watchdog: WatchdogLink;
   forwarding: Forwarding;
-  nodeId: string;
-  timing: Timing;
   /** Whether Redis answers now (new rooms are refused while it does not). */
   redisUp(): boolean;
-}
-
-/** A room this node holds the lease of. */
-interface Owned {
-  readonly name: string;
-  readonly lease: Lease;
-  keeper: LeaseKeeper | null;
-  room: Room | null;
-  pid: number | null;
-  readonly ended: Promise<void>;
-  end(): void;
 }
 
 const refusal = (status: 403 | 503, reason: string, text: string): Refusal => ({
@@ -57,17 +37,18 @@ const DRAINING = refusal(503, "draining", "Server is draining");
 const FORGED = refusal(403, "forged_relay", "Forwarded connection refused");
 
 export class ClusterDoor implements Door {
-  private readonly owned = new Map<string, Owned>();
+  private readonly owned: OwnedRooms;
   /** Claims in flight on this node, so two clients of a new room do not race each other. */
   private readonly claiming = new Map<string, Promise<unknown>>();
-  private readonly byRoom = new Map<Room, Owned>();
   /** Relayed clients' sockets that are open, each with what closes it. */
   private readonly relays = new Set<Shut>();
   private relayWaiters: (() => void)[] = [];
   /** Set on SIGTERM: no new room is claimed here. */
   draining = false;
 
-  constructor(private readonly d: ClusterDoorDeps) {}
+  constructor(private readonly d: ClusterDoorDeps) {
+    this.owned = new OwnedRooms(d);
+  }
 
   async admit(req: AdmitRequest): Promise<Ticket | Refusal> {
     const forwarded = await forwardedRequest(this.d.forwarding, req);
@@ -88,15 +69,16 @@ export class ClusterDoor implements Door {
   ): Promise<Ticket | Refusal> {
     const name = route.name;
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (this.d.local.joinableRoom(name) && this.owned.has(name)) {
-        return await this.d.local.admit(req, route);
+      const mine = this.owned.get(name);
+      if (mine && this.d.local.joinableRoom(name)) {
+        return await this.owned.join(req, route, mine);
       }
       const busy = this.claiming.get(name) ?? this.owned.get(name)?.ended;
       if (!busy) break;
       // Our own room of that name is stopping, or another client of it is being claimed for.
       await Promise.race([busy, delay(this.d.timing.leaseMs)]);
     }
-    if (this.owned.has(name) || this.claiming.has(name)) return MOVING;
+    if (this.owned.get(name) || this.claiming.has(name)) return MOVING;
     if (!this.d.redisUp()) return REDIS_DOWN;
     if (this.draining) return await this.elsewhere(req, route, relayed);
     const claim = this.claim(req, route, relayed);
@@ -114,8 +96,10 @@ export class ClusterDoor implements Door {
     try {
       result = await this.d.store.claim(route.name);
     } catch {
+      this.d.stats.claim("error");
       return REDIS_DOWN;
     }
+    this.d.stats.claim(result.kind);
     if (result.kind === "quiet") return QUIET;
     if (result.kind === "held") {
       // Ours, but not known here: a node restarted with the same --node-id. It lapses in time.
@@ -126,7 +110,7 @@ export class ClusterDoor implements Door {
       await this.d.store.release(route.name, result.lease).catch(() => false);
       return MOVING;
     }
-    return await this.start(req, route, result.lease, sentAt);
+    return await this.owned.start(req, route, result.lease, sentAt);
   }
 
   /** Draining: a room owned elsewhere is still relayed; none is started here. */
@@ -141,47 +125,6 @@ export class ClusterDoor implements Door {
     return await this.relay(req, route, lease);
   }
 
-  private async start(req: AdmitRequest, route: Route, lease: Lease, sentAt: number) {
-    const { log, nodeId } = this.d;
-    let end!: () => void;
-    const owned: Owned = {
-      name: route.name,
-      lease,
-      keeper: null,
-      room: null,
-      pid: null,
-      ended: new Promise<void>((resolve) => end = resolve),
-      end: () => end(),
-    };
-    this.owned.set(route.name, owned);
-    owned.keeper = new LeaseKeeper(this.d.store, route.name, lease, sentAt, this.d.timing, {
-      deadlines: (soft, hard) => {
-        if (owned.pid !== null) this.d.watchdog.arm(owned.pid, soft, hard);
-        this.publish(owned);
-      },
-      lost: () => {
-        log.warn("room lease lost: stopping the room", { room: owned.name });
-        void owned.room?.shutdown(1012, "room moved");
-      },
-      soft: () => {
-        log.warn("room lease not renewed in time: stopping the room", { room: owned.name });
-        void owned.room?.shutdown(1012, "lease expired");
-      },
-      hard: () => owned.room?.kill(),
-    });
-    log.info("room claimed", { room: route.name, epoch: lease.epoch });
-    const env = { SCALESOCKET_EPOCH: String(lease.epoch), SCALESOCKET_NODE: nodeId };
-    const ticket = await this.d.local.admit(req, { ...route, env });
-    if ("status" in ticket) {
-      void this.ended(owned);
-      return ticket;
-    }
-    owned.room = ticket.place;
-    this.byRoom.set(ticket.place, owned);
-    void ticket.place.done.then(() => this.ended(owned));
-    return ticket;
-  }
-
   private async relay(req: AdmitRequest, route: Route, lease: Lease): Promise<Ticket | Refusal> {
     const url = new URL(req.url);
     const headers = await signedHeaders(this.d.forwarding, req);
@@ -189,7 +132,7 @@ export class ClusterDoor implements Door {
       lease.advertise,
       url.pathname + url.search,
       headers,
-      this.d.config.maxFrameSize,
+      { maxPayload: this.d.config.maxFrameSize, tls: this.d.config.tls !== null },
     );
     if (dialled.kind === "refused") return dialled.refusal;
     if (dialled.kind === "failed") {
@@ -211,38 +154,20 @@ export class ClusterDoor implements Door {
     });
   }
 
+  /** The history loaded for a room starting here (the local registry asks as it opens it). */
+  persisted(name: string): History | undefined {
+    return this.owned.persisted(name);
+  }
+
   /** The local room's child started: the watchdog learns its group at once. */
   started(room: Room, pid: number): void {
-    const owned = this.byRoom.get(room);
-    if (!owned || !owned.keeper) return;
-    owned.pid = pid;
-    this.d.watchdog.arm(pid, owned.keeper.softDeadline, owned.keeper.hardDeadline);
-  }
-
-  private async ended(owned: Owned): Promise<void> {
-    if (this.owned.get(owned.name) !== owned) return;
-    if (owned.pid !== null) this.d.watchdog.done(owned.pid);
-    if (owned.room) this.byRoom.delete(owned.room);
-    const released = await owned.keeper?.release();
-    await this.d.lobby.remove(owned.name).catch(() => {});
-    this.owned.delete(owned.name);
-    owned.end();
-    this.d.log.info("room released", { room: owned.name, released: released === true });
-  }
-
-  private publish(owned: Owned): void {
-    const room = owned.room;
-    const info = {
-      connections: room?.members.size ?? 0,
-      metadata: room?.metadata ?? null,
-      epoch: owned.lease.epoch,
-    };
-    void this.d.lobby.publish(owned.name, info).catch(() => {});
+    this.owned.started(room, pid);
   }
 
   async list(): Promise<RoomSnapshot[]> {
     try {
-      return await this.d.lobby.list();
+      const rooms = (await this.d.lobby.rooms()).map(snapshot);
+      return rooms.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     } catch {
       // Redis unreachable: this node's own rooms are still worth showing.
       return (await this.d.local.list()).map((r) => ({ ...r, node: this.d.nodeId }));
@@ -253,14 +178,18 @@ export class ClusterDoor implements Door {
     const here = await this.d.local.find(name);
     if (here) return { ...here, node: this.d.nodeId };
     try {
-      return await this.d.lobby.find(name);
+      const entry = (await this.d.lobby.rooms()).find((e) => e.room === name);
+      return entry ? snapshot(entry) : null;
     } catch {
       return null;
     }
   }
 
   gauges(): Gauges {
-    return this.d.local.gauges();
+    return {
+      ...this.d.local.gauges(),
+      cluster: { leases: this.owned.size, relayed: this.relays.size, redisUp: this.d.redisUp() },
+    };
   }
 
   get connections(): number {
@@ -286,7 +215,7 @@ export class ClusterDoor implements Door {
   async roomsGone(ms: number): Promise<void> {
     const deadline = delay(ms);
     while (this.owned.size > 0) {
-      const any = [...this.owned.values()].map((o) => o.ended);
+      const any = this.owned.endings();
       if (await Promise.race([Promise.race(any).then(() => false), deadline.then(() => true)])) {
         return;
       }
@@ -300,12 +229,22 @@ export class ClusterDoor implements Door {
   async closeAll(code: number, reason: string): Promise<void> {
     for (const shut of [...this.relays]) shut(code, reason);
     await this.d.local.closeAll(code, reason);
-    await Promise.all([...this.owned.values()].map((o) => o.ended));
+    await Promise.all(this.owned.endings());
   }
 
   killAll(): void {
     this.d.local.killAll();
   }
+}
+
+function snapshot(e: RoomEntry): RoomSnapshot {
+  let metadata: Record<string, unknown> | null = null;
+  try {
+    metadata = e.metadata === null ? null : JSON.parse(e.metadata);
+  } catch {
+    // Written by a node of another version: the room is shown without it.
+  }
+  return { name: e.room, connections: e.clients, metadata, node: e.node };
 }
 
 function delay(ms: number): Promise<void> {

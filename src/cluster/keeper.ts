@@ -1,6 +1,6 @@
 // Keeps one room's lease: renews it, and says when the room must stop because it could not.
-import { hardDeadline, softDeadline, type Timing } from "./deadlines.ts";
-import type { Lease, LeaseStore } from "./lease.ts";
+import { claimTooLate, hardDeadline, softDeadline, type Timing } from "./deadlines.ts";
+import type { ClaimResult, Lease, LeaseStore } from "./lease.ts";
 
 /** A monotonic clock in milliseconds and its timers; tests pass a fake one. */
 export interface KeeperClock {
@@ -20,12 +20,37 @@ export const realClock: KeeperClock = {
 export interface KeeperEvents {
   /** After the claim and each successful renewal: the deadlines, in clock ms (for the watchdog). */
   deadlines(soft: number, hard: number): void;
+  /** A renewal failed or got no answer; the deadlines stay where they were. */
+  failed?(): void;
   /** A renewal found the lease gone or someone else's: stop the room now. */
   lost(): void;
   /** The soft deadline passed with no successful renewal: close clients with 1012, stop the child. */
   soft(): void;
   /** The hard deadline passed: kill the child's process group. */
   hard(): void;
+}
+
+/** A claim's outcome, with when it was sent: a won lease's deadlines count from then. */
+export type TimedClaim =
+  | (ClaimResult & { readonly sentAt: number })
+  /** Won, but answered too late to use: it was released (or will expire) unused. */
+  | { readonly kind: "late"; readonly sentAt: number };
+
+/** Claims room, giving back a win whose answer came after L − G − S as "late" (released). */
+export async function claimRoom(
+  store: LeaseStore,
+  room: string,
+  tm: Timing,
+  clock: KeeperClock = realClock,
+): Promise<TimedClaim> {
+  const sentAt = clock.now();
+  const result = await store.claim(room);
+  if (result.kind !== "won" || !claimTooLate(sentAt, clock.now(), tm)) {
+    return { ...result, sentAt };
+  }
+  // Its soft deadline has passed already; a failed release just lets the lease expire.
+  await store.release(room, result.lease).catch(() => false);
+  return { kind: "late", sentAt };
 }
 
 export type KeeperState = "renewing" | "lost" | "expired" | "stopped";
@@ -123,6 +148,7 @@ export class LeaseKeeper {
       return;
     }
     if (renewed) this.#anchor(sentAt);
+    else this.#emit("failed");
     // After a failure, try again sooner than the period: two more chances before the soft deadline.
     const next = renewed ? sentAt + this.tm.renewMs : this.clock.now() + this.tm.renewMs / 3;
     this.#scheduleRenewal(next - this.clock.now());
@@ -143,9 +169,12 @@ export class LeaseKeeper {
     if (this.#state !== "stopped") this.#emit("hard");
   }
 
-  #emit<K extends keyof KeeperEvents>(name: K, ...args: Parameters<KeeperEvents[K]>): void {
+  #emit<K extends keyof KeeperEvents>(
+    name: K,
+    ...args: Parameters<NonNullable<KeeperEvents[K]>>
+  ): void {
     try {
-      (this.events[name] as (...a: Parameters<KeeperEvents[K]>) => void)(...args);
+      (this.events[name] as ((...a: typeof args) => void) | undefined)?.(...args);
     } catch {
       // One room's handler failing must not stop its lease from being kept or let go.
     }

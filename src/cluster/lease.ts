@@ -95,7 +95,11 @@ const SCRIPTS: Record<keyof LeaseCommands, { lua: string; numberOfKeys: number }
 };
 
 /** Every key of one room shares the `{ROOM}` hash tag; the name is percent-encoded. */
-export function roomKey(prefix: string, room: string, kind: "lease" | "epoch" | "info"): string {
+export function roomKey(
+  prefix: string,
+  room: string,
+  kind: "lease" | "epoch" | "info" | "history",
+): string {
   return `${prefix}{${encodeURIComponent(room)}}:${kind}`;
 }
 

@@ -6,7 +6,7 @@ import { redactUrl } from "./url.ts";
 /** A Redis connection that reconnects by itself and reports up/down once per change. */
 export interface RedisLink {
   readonly client: Redis;
-  /** True while the connection is ready for commands. */
+  /** True while connected and answering (a stopped Redis keeps its connection but answers nothing). */
   readonly up: boolean;
   /** Calls listener at each change of up (not at each retry); returns a remover. */
   onChange(listener: (up: boolean, detail: string) => void): () => void;
@@ -21,13 +21,15 @@ export interface RedisLinkOptions {
   commandTimeoutMs?: number;
   /** Shown by CLIENT LIST, to tell nodes apart. */
   name?: string;
+  /** How often a PING checks that Redis still answers (default 1000 ms). */
+  pingMs?: number;
 }
 
 export async function connectRedis(url: string, opts: RedisLinkOptions = {}): Promise<RedisLink> {
   const mod = await import("ioredis");
   const RedisClass = (mod.Redis ?? mod.default) as typeof mod.Redis;
   const client = new RedisClass(url, redisOptions(opts));
-  return watch(client, url);
+  return watch(client, url, opts.pingMs ?? 1000);
 }
 
 function redisOptions(opts: RedisLinkOptions): RedisOptions {
@@ -46,7 +48,7 @@ function redisOptions(opts: RedisLinkOptions): RedisOptions {
   };
 }
 
-function watch(client: Redis, url: string): RedisLink {
+function watch(client: Redis, url: string, pingMs: number): RedisLink {
   const listeners = new Set<(up: boolean, detail: string) => void>();
   let up = false;
   let lastError = "";
@@ -65,6 +67,20 @@ function watch(client: Redis, url: string): RedisLink {
   client.on("error", (err: Error) => lastError = scrub(err.message, url));
   client.on("ready", () => set(true, "connected"));
   client.on("close", () => set(false, lastError || "connection closed"));
+  // An open connection proves nothing when Redis is stopped or the network drops packets.
+  let pinging = false;
+  const pinger = setInterval(async () => {
+    if (pinging || client.status !== "ready") return;
+    pinging = true;
+    try {
+      await client.ping();
+      set(true, "answering again");
+    } catch (err) {
+      set(false, `not answering: ${scrub((err as Error).message, url)}`);
+    } finally {
+      pinging = false;
+    }
+  }, pingMs);
   return {
     client,
     get up() {
@@ -76,6 +92,7 @@ function watch(client: Redis, url: string): RedisLink {
     },
     waitUp: (timeoutMs) => waitUp(client, () => up, timeoutMs),
     async close() {
+      clearInterval(pinger);
       listeners.clear();
       try {
         await client.quit();

@@ -12,9 +12,11 @@ import { LocalRegistry } from "../room/registry.ts";
 import type { Stats } from "../room/stats.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { timing } from "./deadlines.ts";
+import type { ClusterStats } from "./stats.ts";
 import { ClusterDoor } from "./door.ts";
 import { redisLeaseStore } from "./lease.ts";
-import { Lobby } from "./lobby.ts";
+import { redisLobby } from "./lobby.ts";
+import { loadHistory } from "./history.ts";
 import { connectRedis } from "./redis.ts";
 import { signingKey } from "./sign.ts";
 import { startWatchdog } from "./watchdog-process.ts";
@@ -41,11 +43,13 @@ export interface ClusterStartDeps {
   version: string;
   route: Router;
   oneshotDone: () => void;
+  clusterStats: ClusterStats;
 }
 
 export async function startCluster(d: ClusterStartDeps): Promise<ClusterNode> {
   const cc = d.config.cluster!;
   const nodeId = cc.nodeId ?? defaultNodeId();
+  const cache = d.config.cache;
   const log = d.log;
   const redis = await connectRedis(cc.url, { name: `scalesocket:${nodeId}` });
   redis.onChange((up, detail) => {
@@ -59,8 +63,10 @@ export async function startCluster(d: ClusterStartDeps): Promise<ClusterNode> {
     throw err;
   });
   watchdog.onEvent((e) => {
-    if (e.kind === "signalled") log.warn(`watchdog sent ${e.signal} to room group ${e.pgid}`);
-    else if (e.kind === "failed") log.error(`watchdog failed: ${e.message}`, { pgid: e.pgid });
+    if (e.kind === "signalled") {
+      d.clusterStats.watchdogKill();
+      log.warn(`watchdog sent ${e.signal} to room group ${e.pgid}`);
+    } else if (e.kind === "failed") log.error(`watchdog failed: ${e.message}`, { pgid: e.pgid });
   });
   let closing = false;
   void watchdog.exited.then(() => {
@@ -72,6 +78,7 @@ export async function startCluster(d: ClusterStartDeps): Promise<ClusterNode> {
     oneshotDone: d.oneshotDone,
     reopen: false,
     onStarted: (room, pid) => door.started(room, pid),
+    persisted: (name) => door.persisted(name),
   });
   // The local registry's hook calls the door only once a child starts, well after this line.
   const door: ClusterDoor = new ClusterDoor({
@@ -85,12 +92,16 @@ export async function startCluster(d: ClusterStartDeps): Promise<ClusterNode> {
       leaseMs: cc.leaseMs,
       prefix: cc.prefix,
     }),
-    lobby: new Lobby(redis.client, cc.prefix, nodeId, cc.leaseMs),
+    lobby: redisLobby(redis.client, cc.prefix),
     watchdog,
     forwarding: { key: await signingKey(cc.secret), nodeId },
     nodeId,
     timing: timing(cc.leaseMs),
     redisUp: () => redis.up,
+    stats: d.clusterStats,
+    loadHistory: cache && d.config.cachePersist
+      ? (room) => loadHistory(redis.client, cc.prefix, room, cache.size)
+      : null,
   });
   return {
     door,

@@ -132,6 +132,7 @@ export function startWatchdog(command = selfCommand(), readyMs = 15_000): Promis
       } catch {
         return; // Not ours: ignore it rather than take the server down.
       }
+      if (typeof event !== "object" || event === null) return;
       if (event.kind !== "ready") {
         for (const listener of listeners) {
           try {

@@ -6,6 +6,7 @@
 // (registry.ts) keeps its rooms in this process; a cluster registry can keep them on other
 // nodes (its ticket relays the socket to the room's owner) behind the same interface.
 import type { Outgoing } from "../codec/outgoing.ts";
+import type { ClusterGauges } from "../cluster/stats.ts";
 
 /** The peer of one HTTP request, as the socket saw it. */
 export interface PeerInfo {
@@ -83,6 +84,8 @@ export interface Gauges {
   rooms: number;
   /** Open websocket connections, by room name. */
   connections: Map<string, number>;
+  /** Cluster mode's leases, relays and Redis link. */
+  cluster?: ClusterGauges;
 }
 
 export interface Door {

@@ -26,6 +26,8 @@ export interface RegistryOptions {
   onEnded?: (room: Room) => void;
   /** A room's child has started as process (and group) pid. */
   onStarted?: (room: Room, pid: number) => void;
+  /** --cachepersist kept elsewhere (cluster mode: in Redis): the history a new room starts with. */
+  persisted?: (name: string) => History | undefined;
   /** False: a room that stops during a client's upgrade is not opened again (see admit.ts). */
   reopen?: boolean;
 }
@@ -121,6 +123,8 @@ export class LocalRegistry implements Door {
     const cache = this.config.cache;
     if (!cache) return null;
     if (!this.config.cachePersist) return new History(cache.size);
+    const kept = this.opts.persisted?.(name);
+    if (kept) return kept;
     let h = this.histories.get(name);
     if (!h) this.histories.set(name, h = new History(cache.size));
     return h;

@@ -20,9 +20,9 @@ export const LOBBY_HTML = `<!doctype html>
 </head>
 <body>
 <h1>Rooms</h1>
-<p class="muted">Live rooms of this server, refreshed every 2 seconds.</p>
+<p class="muted">Live rooms, refreshed every 2 seconds.</p>
 <table>
-  <thead><tr><th>Room</th><th>Connections</th><th>Metadata</th><th></th></tr></thead>
+  <thead><tr><th>Room</th><th id="nodehead" hidden>Node</th><th>Connections</th><th>Metadata</th><th></th></tr></thead>
   <tbody id="rooms"><tr><td colspan="4" class="muted">loading…</td></tr></tbody>
 </table>
 <form id="new"><input id="name" placeholder="room name" required><button>Open a room</button></form>
@@ -46,6 +46,9 @@ async function refresh() {
       const td = cell("no live rooms"); td.colSpan = 4; td.className = "muted";
       tr.append(td); body.append(tr);
     }
+    // In a cluster every room names the node that owns it.
+    const clustered = rooms.some((r) => r.node !== undefined);
+    $("nodehead").hidden = !clustered;
     for (const r of rooms) {
       const tr = document.createElement("tr");
       tr.dataset.room = r.name;
@@ -54,7 +57,9 @@ async function refresh() {
       const b = document.createElement("button");
       b.textContent = "open"; b.onclick = () => join(r.name);
       open.append(b);
-      tr.append(cell(r.name), cell(String(r.connections)), meta, open);
+      tr.append(cell(r.name));
+      if (clustered) tr.append(cell(r.node ?? ""));
+      tr.append(cell(String(r.connections)), meta, open);
       body.append(tr);
     }
   } catch (e) { /* the server may be restarting: try again on the next tick */ }

@@ -2,9 +2,12 @@
 import client from "prom-client";
 import type { Gauges } from "../room/door.ts";
 import type { Stats } from "../room/stats.ts";
+import { type ClusterStats, NO_CLUSTER_STATS } from "../cluster/stats.ts";
+import { clusterSeries } from "./metrics-cluster.ts";
 
 export interface Metrics {
   stats: Stats;
+  cluster: ClusterStats;
   /** The exposition and its content type, for GET /metrics. */
   scrape(): Promise<{ body: string; contentType: string }>;
 }
@@ -12,7 +15,7 @@ export interface Metrics {
 const encoder = new TextEncoder();
 
 /** gauges is asked at every scrape: what is open now is read, never counted twice. */
-export function createMetrics(gauges: () => Gauges): Metrics {
+export function createMetrics(gauges: () => Gauges, cluster = false): Metrics {
   const registry = new client.Registry<client.OpenMetricsContentType>();
   registry.setContentType(client.Registry.OPENMETRICS_CONTENT_TYPE);
   const registers = [registry];
@@ -110,6 +113,7 @@ export function createMetrics(gauges: () => Gauges): Metrics {
   };
   return {
     stats,
+    cluster: cluster ? clusterSeries(registers, () => gauges().cluster) : NO_CLUSTER_STATS,
     scrape: async () => ({ body: await registry.metrics(), contentType: registry.contentType }),
   };
 }

@@ -14,6 +14,7 @@ import { router } from "./target.ts";
 import { NO_STATS } from "../room/stats.ts";
 import type { Metrics } from "./metrics.ts";
 import type { ClusterNode } from "../cluster/start.ts";
+import { NO_CLUSTER_STATS } from "../cluster/stats.ts";
 
 /** How long draining waits for clients to answer their close frames. */
 const DRAIN_CLIENTS_MS = 2_000;
@@ -52,7 +53,7 @@ export async function createServerApp(
   const state: AppState = { draining: false };
   // prom-client is loaded only when asked for: a third of the bundle, none of the start-up.
   const metrics: Metrics | null = config.metrics
-    ? (await import("./metrics.ts")).createMetrics(() => registry.gauges())
+    ? (await import("./metrics.ts")).createMetrics(() => registry.gauges(), config.cluster !== null)
     : null;
   const stats = metrics?.stats ?? NO_STATS;
   const route = router(config, runtime);
@@ -66,6 +67,7 @@ export async function createServerApp(
       version,
       route,
       oneshotDone: onOneshotDone,
+      clusterStats: metrics?.cluster ?? NO_CLUSTER_STATS,
     })
     : null;
   const registry: Door = cluster?.door ??

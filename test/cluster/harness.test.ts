@@ -32,11 +32,23 @@ describe("redis-server harness", () => {
     assert.equal(await link.client.get("k"), null, "the key should be gone with the old process");
   });
 
-  test("a paused Redis answers nothing until resumed", async () => {
-    redis.pause();
-    await assert.rejects(link.client.ping(), /timed out/i, "a stopped Redis cannot answer");
-    redis.resume();
-    assert.equal(await link.client.ping(), "PONG");
+  test("a paused Redis answers nothing until resumed, and the link says so once", async () => {
+    const changes: string[] = [];
+    const watching = await connectRedis(redis.url, { commandTimeoutMs: 200, pingMs: 100 });
+    try {
+      await watching.waitUp(5000);
+      watching.onChange((up, detail) => changes.push(`${up} ${detail}`));
+      redis.pause();
+      await assert.rejects(link.client.ping(), /timed out/i, "a stopped Redis cannot answer");
+      await waitFor(() => !watching.up, "the link to notice Redis stopped answering");
+      redis.resume();
+      assert.equal(await link.client.ping(), "PONG");
+      await waitFor(() => watching.up, "the link to notice Redis answers again");
+      assert.deepEqual(changes, ["false not answering: Command timed out", "true answering again"]);
+    } finally {
+      redis.resume();
+      await watching.close();
+    }
   });
 
   test("stop leaves no redis-server process behind", async () => {

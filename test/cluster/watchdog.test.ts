@@ -104,6 +104,15 @@ for (const [name, command] of Object.entries(LAUNCHERS)) {
       watchdogPid = Number(await server.next("ready "));
     });
 
+    test("the watchdog runs in a session of its own, apart from the server's group", () => {
+      const session = (pid: number) => {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3];
+      };
+      assert.equal(session(watchdogPid), String(watchdogPid), "the watchdog leads its session");
+      assert.notEqual(session(watchdogPid), session(server.proc.pid!));
+    });
+
     test("a group that ignores SIGTERM is killed at its hard deadline", async () => {
       const pgid = await server.spawnGroup("ignore-term");
       groups.push(pgid);

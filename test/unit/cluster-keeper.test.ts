@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { timing } from "../../src/cluster/deadlines.ts";
-import { LeaseKeeper } from "../../src/cluster/keeper.ts";
+import { claimRoom, LeaseKeeper } from "../../src/cluster/keeper.ts";
 import type { Lease, LeaseStore } from "../../src/cluster/lease.ts";
 import { FakeClock, settle } from "./cluster-clock.ts";
 
@@ -127,4 +127,36 @@ test("a handler that throws does not stop the renewals", async () => {
   }, clock);
   await clock.advanceTo(3500);
   assert.deepEqual(renewals, [1000, 2000, 3000]);
+});
+
+test("a claim answered in time is won, with the time it was sent", async () => {
+  const clock = new FakeClock();
+  await clock.advanceTo(500);
+  const { store } = fakeStore(clock, () => "ok");
+  store.claim = () => Promise.resolve({ kind: "won", lease: LEASE });
+  assert.deepEqual(await claimRoom(store, "r", TM, clock), {
+    kind: "won",
+    lease: LEASE,
+    sentAt: 500,
+  });
+});
+
+test("a claim answered after L − G − S is released, not used", async () => {
+  const clock = new FakeClock();
+  const { store, releases } = fakeStore(clock, () => "ok");
+  store.claim = async () => {
+    await clock.advanceTo(1801);
+    return { kind: "won", lease: LEASE };
+  };
+  assert.deepEqual(await claimRoom(store, "r", TM, clock), { kind: "late", sentAt: 0 });
+  assert.deepEqual(releases, [LEASE]);
+});
+
+test("a claim that lost the race names the holder", async () => {
+  const clock = new FakeClock();
+  const { store } = fakeStore(clock, () => "ok");
+  store.claim = () => Promise.resolve({ kind: "held", lease: LEASE });
+  const result = await claimRoom(store, "r", TM, clock);
+  assert.equal(result.kind, "held");
+  assert.deepEqual((result as { lease: Lease }).lease, LEASE);
 });
