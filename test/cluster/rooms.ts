@@ -25,7 +25,12 @@ export function latest(c: TestCluster, room: string): Run {
  * Opens the room on node, again and again while it is refused with 503 (moving, recovering,
  * store unreachable), until it opens or ms pass; resolves with the client.
  */
-export async function reopen(node: TestNode, room: string, ms: number): Promise<Client> {
+export async function reopen(
+  node: TestNode,
+  room: string,
+  ms: number,
+  refusals: string[] = [],
+): Promise<Client> {
   const deadline = Date.now() + ms;
   let last = "";
   while (Date.now() < deadline) {
@@ -34,6 +39,7 @@ export async function reopen(node: TestNode, room: string, ms: number): Promise<
     } catch (err) {
       if (!(err instanceof Refused) || err.status !== 503) throw err;
       last = `${err.status} ${err.body.trim()}`;
+      refusals.push(last);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
