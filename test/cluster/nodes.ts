@@ -25,6 +25,8 @@ export interface ClusterOptions {
   program?: string[];
   /** Put haproxy (deploy/haproxy.cfg) in front of the nodes. */
   haproxy?: boolean;
+  /** Nodes haproxy lists out of rotation from the start, for addNode() to bring up later. */
+  spare?: number;
   /**
    * Mark Redis as one that has been serving (its `alive` key set), so no quiet period delays
    * the first claims. Tests of data loss leave it false and wait the period out.
@@ -53,7 +55,7 @@ export interface TestCluster {
   readonly leaseMs: number;
   /** The node id holding the room's lease now, or null. */
   owner(room: string): Promise<string | null>;
-  /** Starts one more node (for haproxy: listed but disabled when haproxy is already up). */
+  /** Starts one more node, on a spare's port while there is one (see ClusterOptions.spare). */
   addNode(): Promise<TestNode>;
   close(): Promise<void>;
 }
@@ -69,11 +71,13 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
   const nodes: TestNode[] = [];
   const relays: TcpRelay[] = [];
   let count = 0;
-  const start = async () => {
+  const sparePorts: number[] = [];
+  for (let i = 0; i < (opts.spare ?? 0); i++) sparePorts.push(await freePort());
+  const start = async (port?: number) => {
     const relay = await startTcpRelay(redis.port);
     relays.push(relay);
     const id = `n${++count}`;
-    const node = await startNode(opts.launcher, id, relay, [
+    const node = await startNode(opts.launcher, id, port, relay, [
       "--lease",
       String(lease),
       ...(opts.flags ?? []),
@@ -83,10 +87,13 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
     return node;
   };
   // All at once (starting a node is most of a test's time), then in the order of their ids.
-  await Promise.all(Array.from({ length: opts.size ?? 3 }, start));
+  await Promise.all(Array.from({ length: opts.size ?? 3 }, () => start()));
   nodes.sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
   const haproxy = opts.haproxy
-    ? await startHaproxy(nodes.map((n) => ({ name: n.id, port: n.port })))
+    ? await startHaproxy([
+      ...nodes.map((n) => ({ name: n.id, port: n.port })),
+      ...sparePorts.map((port, i) => ({ name: `n${nodes.length + i + 1}`, port, disabled: true })),
+    ])
     : null;
   return {
     redis,
@@ -99,7 +106,7 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
       const value = await link.client.get(roomKey("ss:", room, "lease"));
       return value === null ? null : parseLease(value)?.node ?? null;
     },
-    addNode: start,
+    addNode: () => start(sparePorts.shift()),
     async close() {
       await Promise.all(nodes.map((n) => n.server.stop("SIGKILL")));
       await haproxy?.stop();
@@ -111,15 +118,19 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
   };
 }
 
-/** One node on a free port it also advertises; retried when another process took the port. */
+/**
+ * One node on a free port (or the one given) that it also advertises; retried on another port
+ * when another process took it first.
+ */
 async function startNode(
   launcher: Launcher,
   id: string,
+  given: number | undefined,
   relay: TcpRelay,
   args: string[],
 ): Promise<TestNode> {
   for (let attempt = 0;; attempt++) {
-    const port = await freePort();
+    const port = given ?? await freePort();
     const addr = `127.0.0.1:${port}`;
     try {
       const server = await launch(launcher, [
@@ -144,7 +155,7 @@ async function startNode(
       await waitFor(async () => await readyStatus(node) === 200, `${id} to be ready`, 15_000);
       return node;
     } catch (err) {
-      if (attempt >= 4 || !/in use/i.test(String(err))) throw err;
+      if (given || attempt >= 4 || !/in use/i.test(String(err))) throw err;
     }
   }
 }
