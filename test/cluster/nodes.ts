@@ -86,15 +86,37 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
     nodes.push(node);
     return node;
   };
-  // All at once (starting a node is most of a test's time), then in the order of their ids.
-  await Promise.all(Array.from({ length: opts.size ?? 3 }, () => start()));
-  nodes.sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
-  const haproxy = opts.haproxy
-    ? await startHaproxy([
-      ...nodes.map((n) => ({ name: n.id, port: n.port })),
-      ...sparePorts.map((port, i) => ({ name: `n${nodes.length + i + 1}`, port, disabled: true })),
-    ])
-    : null;
+  let haproxy: Haproxy | null = null;
+  const close = async () => {
+    await Promise.all(nodes.map((n) => n.server.stop("SIGKILL")));
+    await haproxy?.stop();
+    await Promise.all(relays.map((r) => r.close()));
+    await link.close();
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    // All at once (starting a node is most of a test's time), then in the order of their ids.
+    const started = await Promise.allSettled(
+      Array.from({ length: opts.size ?? 3 }, () => start()),
+    );
+    for (const s of started) if (s.status === "rejected") throw s.reason;
+    nodes.sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
+    haproxy = opts.haproxy
+      ? await startHaproxy([
+        ...nodes.map((n) => ({ name: n.id, port: n.port })),
+        ...sparePorts.map((port, i) => ({
+          name: `n${nodes.length + i + 1}`,
+          port,
+          disabled: true,
+        })),
+      ])
+      : null;
+  } catch (err) {
+    // Nothing of a half-started cluster may outlive the test: its processes would hold it open.
+    await close();
+    throw err;
+  }
   return {
     redis,
     link,
@@ -107,14 +129,7 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
       return value === null ? null : parseLease(value)?.node ?? null;
     },
     addNode: () => start(sparePorts.shift()),
-    async close() {
-      await Promise.all(nodes.map((n) => n.server.stop("SIGKILL")));
-      await haproxy?.stop();
-      await Promise.all(relays.map((r) => r.close()));
-      await link.close();
-      await redis.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close,
   };
 }
 
@@ -143,7 +158,8 @@ async function startNode(
         "--node-id",
         id,
         ...args,
-      ], { env: { SCALESOCKET_CLUSTER_SECRET: SECRET } });
+        // A node starts its watchdog (a second runtime) before it listens: slow on a busy box.
+      ], { env: { SCALESOCKET_CLUSTER_SECRET: SECRET }, readyMs: 60_000 });
       const node: TestNode = {
         id,
         port,

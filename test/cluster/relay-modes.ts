@@ -56,15 +56,19 @@ export function relayModeTests(l: Launcher): void {
       const room = fresh("listed");
       const [a, b] = await ownerAndRelayed(cluster(), `/${room}`);
       for (const node of cluster().nodes) {
-        await waitFor(async () => {
-          const list = await (await fetch(node.http("/api/rooms"))).json() as {
-            name: string;
-            node: string;
-            connections: number;
-          }[];
-          const entry = list.find((r) => r.name === room);
-          return entry?.node === "n1" && entry.connections === 2;
-        }, `${node.id}'s /api/rooms to show ${room} on n1 with 2 clients`);
+        let seen = "";
+        await waitFor(
+          async () => {
+            seen = await (await fetch(node.http("/api/rooms"))).text();
+            const list = JSON.parse(seen) as { name: string; node: string; connections: number }[];
+            const entry = list.find((r) => r.name === room);
+            return entry?.node === "n1" && entry.connections === 2;
+          },
+          `${node.id}'s /api/rooms to show ${room} on n1 with 2 clients`,
+          20_000,
+        ).catch((err) => {
+          throw new Error(`${err.message}; last seen: ${seen}`);
+        });
       }
       await Promise.all([a.close(), b.close()]);
     });
