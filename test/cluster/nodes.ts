@@ -53,6 +53,8 @@ export interface TestCluster {
   /** Where the epoch fixture writes one log per room. */
   readonly dir: string;
   readonly leaseMs: number;
+  /** The last lines every node logged, to explain a failure. */
+  logs(): string;
   /** The node id holding the room's lease now, or null. */
   owner(room: string): Promise<string | null>;
   /** Starts one more node, on a spare's port while there is one (see ClusterOptions.spare). */
@@ -128,6 +130,9 @@ export async function startCluster(opts: ClusterOptions): Promise<TestCluster> {
       const value = await link.client.get(roomKey("ss:", room, "lease"));
       return value === null ? null : parseLease(value)?.node ?? null;
     },
+    logs: () =>
+      nodes.map((n) => `--- ${n.id}:\n${n.server.stderr().split("\n").slice(-25).join("\n")}`)
+        .join("\n"),
     addNode: () => start(sparePorts.shift()),
     close,
   };

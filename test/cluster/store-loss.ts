@@ -12,14 +12,11 @@ import { allDead, latest, openRooms, ranOn, reopen } from "./rooms.ts";
 const SLACK_MS = 1500;
 
 /** Every client closed with 1012 (Service Restart), in time. */
-async function restarted(clients: Client[], ms: number): Promise<void> {
+async function restarted(c: TestCluster, clients: Client[], ms: number): Promise<void> {
   for (const x of clients) {
     const closed = await x.closedWithin(ms);
-    assert.equal(
-      closed.code,
-      1012,
-      `a client of a stopped room got ${closed.code} ${closed.reason}`,
-    );
+    const why = `a client of a stopped room got ${closed.code} ${closed.reason}:\n${c.logs()}`;
+    assert.equal(closed.code, 1012, why);
   }
 }
 
@@ -51,7 +48,7 @@ export function storeLossTests(l: Launcher): void {
       const cutAt = monotonicMs();
       n1.relay.pause();
       try {
-        await restarted(clients, c.leaseMs + SLACK_MS);
+        await restarted(c, clients, c.leaseMs + SLACK_MS);
         await allDead(pids, "the cut-off node's children", c.leaseMs + SLACK_MS);
         for (const room of rooms) {
           const last = latest(c, room).last - cutAt;
@@ -83,7 +80,7 @@ export function storeLossTests(l: Launcher): void {
       const pids = rooms.map((r) => latest(c, r).pid);
       c.redis.pause();
       try {
-        await restarted(clients, c.leaseMs + SLACK_MS);
+        await restarted(c, clients, c.leaseMs + SLACK_MS);
         await allDead(pids, "every room's child", c.leaseMs + SLACK_MS);
         await allReady(c.nodes, 503, "every node's /ready to be 503 while Redis is stopped");
       } finally {
@@ -105,7 +102,7 @@ export function storeLossTests(l: Launcher): void {
       ];
       const pids = rooms.map((r) => latest(c, r).pid);
       await c.redis.restartEmpty();
-      await restarted(clients, c.leaseMs + SLACK_MS);
+      await restarted(c, clients, c.leaseMs + SLACK_MS);
       await allDead(pids, "every room's child", c.leaseMs + SLACK_MS);
       const refusals: string[] = [];
       for (const room of rooms) {
