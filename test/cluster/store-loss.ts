@@ -1,6 +1,6 @@
 // Redis trouble: one node cut off, Redis stopped for everyone, Redis restarted empty. Rooms that
 // cannot keep their lease stop before it can lapse; they start again once it is safe.
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { type Launcher, waitFor } from "../e2e/harness.ts";
 import type { Client } from "../e2e/client.ts";
@@ -11,13 +11,26 @@ import { allDead, latest, openRooms, ranOn, reopen } from "./rooms.ts";
 /** Slack for a loaded two-core machine on top of what the lease timing promises. */
 const SLACK_MS = 1500;
 
-/** Every client closed with 1012 (Service Restart), in time. */
-async function restarted(c: TestCluster, clients: Client[], ms: number): Promise<void> {
+/**
+ * Every client closed with 1012 (Service Restart), in time. The watchdog signals the child at
+ * the same soft deadline as the server's own timer closes the clients; when the server's event
+ * loop runs late, the child's death is seen first and its clients get 1011 "killed by SIGTERM".
+ * That is accepted here (the room did stop in time); the test reports how often it happened.
+ */
+async function restarted(
+  t: TestContext,
+  c: TestCluster,
+  clients: Client[],
+  ms: number,
+): Promise<void> {
+  const late: string[] = [];
   for (const x of clients) {
     const closed = await x.closedWithin(ms);
     const why = `a client of a stopped room got ${closed.code} ${closed.reason}:\n${c.logs()}`;
-    assert.equal(closed.code, 1012, why);
+    if (closed.code === 1011 && closed.reason === "killed by SIGTERM") late.push(x.url);
+    else assert.equal(closed.code, 1012, why);
   }
+  if (late.length > 0) t.diagnostic(`1011 before the server's own 1012 on ${late.join(" ")}`);
 }
 
 const allReady = (nodes: TestNode[], status: number, what: string) =>
@@ -48,7 +61,7 @@ export function storeLossTests(l: Launcher): void {
       const cutAt = monotonicMs();
       n1.relay.pause();
       try {
-        await restarted(c, clients, c.leaseMs + SLACK_MS);
+        await restarted(t, c, clients, c.leaseMs + SLACK_MS);
         await allDead(pids, "the cut-off node's children", c.leaseMs + SLACK_MS);
         for (const room of rooms) {
           const last = latest(c, room).last - cutAt;
@@ -71,7 +84,7 @@ export function storeLossTests(l: Launcher): void {
       await fresh.close();
     });
 
-    it("stops every room at its soft deadline while Redis answers no one, and serves again after", async () => {
+    it("stops every room at its soft deadline while Redis answers no one, and serves again after", async (t) => {
       const rooms = ["gone-1", "gone-2", "gone-3"];
       const clients: Client[] = [];
       for (const [i, room] of rooms.entries()) {
@@ -80,7 +93,7 @@ export function storeLossTests(l: Launcher): void {
       const pids = rooms.map((r) => latest(c, r).pid);
       c.redis.pause();
       try {
-        await restarted(c, clients, c.leaseMs + SLACK_MS);
+        await restarted(t, c, clients, c.leaseMs + SLACK_MS);
         await allDead(pids, "every room's child", c.leaseMs + SLACK_MS);
         await allReady(c.nodes, 503, "every node's /ready to be 503 while Redis is stopped");
       } finally {
@@ -102,7 +115,7 @@ export function storeLossTests(l: Launcher): void {
       ];
       const pids = rooms.map((r) => latest(c, r).pid);
       await c.redis.restartEmpty();
-      await restarted(c, clients, c.leaseMs + SLACK_MS);
+      await restarted(t, c, clients, c.leaseMs + SLACK_MS);
       await allDead(pids, "every room's child", c.leaseMs + SLACK_MS);
       const refusals: string[] = [];
       for (const room of rooms) {
