@@ -28,7 +28,13 @@ export function routingTests(l: Launcher): void {
   describe("routing and the race for a new room", () => {
     let c: TestCluster;
     before(async () => {
-      c = await startCluster({ launcher: l, flags: ["-v", "--api", "--json"], haproxy: true });
+      // A long lease: nothing here fails over, and a busy machine must not stop a room.
+      c = await startCluster({
+        launcher: l,
+        lease: 5,
+        flags: ["-v", "--api", "--json"],
+        haproxy: true,
+      });
     });
     after(async () => {
       try {
