@@ -1,5 +1,6 @@
 // The benchmark: scalesocket (bundle on Node and Deno) side by side with websocketd and a bare
-// `ws` server, over fan-out, chat, echo, many rooms, idle memory, connection storms, start-up.
+// `ws` server, over fan-out, chat, echo, many rooms, idle memory, connection storms, start-up;
+// and two cluster nodes over one Redis, clients relayed to the room's owner or on it directly.
 //
 //   tsx scripts/bench.ts [--quick|--tiny] [--docs] [--out DIR] [--only a,b] [--peers a,b]
 //                        [--workers N] [--no-install] [--from results.json]
@@ -14,6 +15,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { buildPrograms, CACHE, requireBundle, ROOT } from "./bench/build.ts";
 import { chat, echo, fanout, rooms } from "./bench/scenarios.ts";
+import { cluster } from "./bench/cluster.ts";
 import { idle, startup, storm } from "./bench/lifecycle.ts";
 import { DENO, ensureWebsocketd, type PeerId } from "./bench/peers.ts";
 import { PLANS } from "./bench/plan.ts";
@@ -24,7 +26,16 @@ import type { Ctx, Row } from "./bench/run.ts";
 import { plot } from "./bench/svg.ts";
 
 const BUSY = " (the machine is not idle: numbers will be noisy)";
-const SCENARIOS = ["fanout", "chat", "echo", "rooms", "idle", "storm", "startup"] as const;
+const SCENARIOS = [
+  "fanout",
+  "chat",
+  "echo",
+  "rooms",
+  "idle",
+  "storm",
+  "startup",
+  "cluster",
+] as const;
 const ALL_PEERS: PeerId[] = ["bare", "bare-cork", "bare-frame", "websocketd", "node", "deno"];
 
 function option(args: string[], name: string): string | undefined {
@@ -98,6 +109,7 @@ async function measure(args: string[], say: (text: string) => void) {
       rows.push(...await storm(ctx, plan.stormSessions, plan.stormConcurrency));
     }
     if (only.includes("startup")) rows.push(...await startup(ctx, plan.startupReps));
+    if (only.includes("cluster")) rows.push(...await cluster(ctx, plan.clusterKs));
   } finally {
     pool.end();
   }

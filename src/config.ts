@@ -9,7 +9,7 @@ export type Split =
   /** Raw chunks both ways (`--binary`). */
   | { kind: "binary" };
 
-/** How messages are framed on one side of the child (S5). */
+/** How messages are framed on one side of the child. */
 export type Framing = "none" | "json" | "gwsocket";
 
 export type LogFormat = "text" | "json";
@@ -23,7 +23,10 @@ export interface ListenAddr {
 }
 
 export interface Config {
-  /** Program and its arguments, passed as a vector: never through a shell ("" with --dir). */
+  /**
+   * Program and its arguments, passed as a vector: never through a shell. "" with --dir, and with
+   * only --staticdir or --cgidir (plain HTTP; websocket requests get 404).
+   */
   cmd: string;
   args: string[];
   /** --dir: every executable in this directory is served at /<name>; null: serve cmd. */
@@ -57,7 +60,7 @@ export interface Config {
   /** Cap on live rooms (= live children); null is unlimited. */
   maxRooms: number | null;
   /**
-   * --tcp (S6): each room's child gets the lowest free port of this range (END inclusive) as
+   * --tcp: each room's child gets the lowest free port of this range (END inclusive) as
    * PORT, and messages go over a TCP connection to it instead of stdin and stdout; null: stdio.
    */
   tcp: { start: number; end: number } | null;

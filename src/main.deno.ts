@@ -1,5 +1,5 @@
-// Entry point on Deno: build the runtime, run, exit with run's code.
-import { denoRuntime } from "./runtime/deno.ts";
+// Entry point on Deno: build the runtime (node.ts, through Deno's Node compatibility), run, exit.
+import { nodeRuntime } from "./runtime/node.ts";
 import { run } from "./run.ts";
 
 const encoder = new TextEncoder();
@@ -8,7 +8,7 @@ const writeAll = (file: typeof Deno.stdout, text: string) => {
   for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
 };
 
-const code = await run(Deno.args, denoRuntime(), {
+const code = await run(Deno.args, nodeRuntime(), {
   out: (text) => writeAll(Deno.stdout, text),
   err: (text) => writeAll(Deno.stderr, text),
 });

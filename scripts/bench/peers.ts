@@ -14,7 +14,9 @@ export type PeerId =
   | "bare-frame"
   | "node"
   | "deno"
-  | "websocketd";
+  | "websocketd"
+  | "cluster-direct"
+  | "cluster-relayed";
 /** What the room runs: the fan-out line printer, or `cat` echoing each line back. */
 export type Program = "lines" | "cat";
 
@@ -26,6 +28,8 @@ export const LABELS: Record<PeerId, string> = {
   "node": "scalesocket node",
   "deno": "scalesocket deno",
   "websocketd": "websocketd",
+  "cluster-direct": "cluster node, owner direct",
+  "cluster-relayed": "cluster node, relayed to owner",
 };
 
 export const DENO = `${ROOT}node_modules/.bin/deno`;
@@ -36,6 +40,12 @@ export interface Server {
   pid: number;
   port: number;
   url(path: string): string;
+  /** Another process whose CPU the run reports: the room's owner, when clients are relayed. */
+  also?: number;
+  /** How many clients may be connecting at once (64 unless the server needs fewer). */
+  joining?: number;
+  /** Called once the measured clients are connected. */
+  joined?(): void;
   /** The last of what it wrote to stderr, for error messages. */
   log(): string;
   stop(): Promise<void>;
@@ -77,6 +87,9 @@ export function command(
       return [NODE, progs.bare, "--port", String(port), "--cork"];
     case "bare-frame":
       return [NODE, progs.bare, "--port", String(port), "--frame-once"];
+    case "cluster-direct":
+    case "cluster-relayed":
+      throw new Error("cluster nodes need Redis: cluster-nodes.ts starts them");
   }
 }
 

@@ -23,6 +23,8 @@ export interface Plan {
   stormSessions: number;
   stormConcurrency: number;
   startupReps: number;
+  /** Clients per room in the cluster's fan-out and chat. */
+  clusterKs: number[];
   /** Longest a single run may take before it is reported incomplete. */
   timeoutMs: number;
   /** Pause for the server to settle (children started, memory measured after connecting). */
@@ -48,6 +50,7 @@ export const PLANS: Record<Plan["name"], Plan> = {
     stormSessions: 500,
     stormConcurrency: 16,
     startupReps: 10,
+    clusterKs: [10, 100],
     timeoutMs: 60_000,
     settleMs: 1000,
     repeats: 2,
@@ -68,6 +71,7 @@ export const PLANS: Record<Plan["name"], Plan> = {
     stormSessions: 50,
     stormConcurrency: 16,
     startupReps: 3,
+    clusterKs: [10, 100],
     timeoutMs: 20_000,
     settleMs: 500,
     repeats: 1,
@@ -88,6 +92,7 @@ export const PLANS: Record<Plan["name"], Plan> = {
     stormSessions: 4,
     stormConcurrency: 2,
     startupReps: 1,
+    clusterKs: [2],
     timeoutMs: 5_000,
     settleMs: 100,
     repeats: 1,

@@ -127,6 +127,8 @@ export interface Busy {
   children: number;
   clients: number;
   machine: number;
+  /** The room's owner node and its children, when the server only relays to it. */
+  owner?: Busy;
 }
 
 /** Per cent of one core each used between two samples (the machine's up to 100 × cores). */

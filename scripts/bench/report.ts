@@ -10,6 +10,7 @@ import type { Plan } from "./plan.ts";
 import type { Busy } from "./proc.ts";
 import type { Row } from "./run.ts";
 import { si } from "./svg.ts";
+import { clusterTargets } from "./cluster.ts";
 
 export interface Machine {
   cpus: string;
@@ -64,6 +65,8 @@ const REFS: Record<string, PeerId[]> = {
   "storm": ["websocketd", "bare"],
   "idle": ["bare", "websocketd"],
   "startup": ["bare-http", "websocketd"],
+  "cluster fan-out": ["cluster-direct", "node"],
+  "cluster chat": ["cluster-direct", "node"],
 };
 
 const TITLES: Record<string, string> = {
@@ -74,6 +77,8 @@ const TITLES: Record<string, string> = {
   "idle": "Idle memory: server RSS growth (children as PSS)",
   "storm": "Connection storm: connect, one echo through a freshly spawned `cat`, close",
   "startup": "Start-up: spawn to first accepted TCP connection",
+  "cluster fan-out": "Cluster fan-out: as fan-out, clients on the room's owner or relayed to it",
+  "cluster chat": "Cluster chat: as chat (latency: one sender, one message at a time)",
 };
 
 export function ratio(rows: Row[], r: Row, ref: PeerId): number {
@@ -98,7 +103,14 @@ export function bound(r: Row): string {
 }
 
 /** CPU no process of ours was charged with: the kernel's loopback work and other users. */
-export const others = (c: Busy) => Math.max(0, c.machine - c.server - c.children - c.clients);
+export const others = (c: Busy) => {
+  const owner = c.owner ? c.owner.server + c.owner.children : 0;
+  return Math.max(0, c.machine - c.server - c.children - c.clients - owner);
+};
+
+/** A relaying node's row also shows the owner's CPU, server / child. */
+const ownerCpu = (c: Busy) =>
+  c.owner ? `; owner ${c.owner.server.toFixed(0)} / ${c.owner.children.toFixed(0)}` : "";
 
 function table(rows: Row[], scenario: string): string[] {
   const mine = rows.filter((r) => r.scenario === scenario);
@@ -126,7 +138,7 @@ function table(rows: Row[], scenario: string): string[] {
       cells.push(
         r.cpu
           ? [r.cpu.server, r.cpu.children, r.cpu.clients, others(r.cpu)]
-            .map((v) => v.toFixed(0)).join(" / ")
+            .map((v) => v.toFixed(0)).join(" / ") + ownerCpu(r.cpu)
           : "–",
         bound(r),
       );
@@ -179,7 +191,7 @@ function targets(rows: Row[]): string[] {
     "start-up ≤ 2× bare node:http",
     (p) => cell(r("startup", /./, p, "bare-http"), (v) => v <= 2, times),
   );
-  return out.concat("");
+  return out.concat(clusterTargets(rows), "");
 }
 
 export interface ReportInput {

@@ -4,7 +4,7 @@ import type { Programs } from "./build.ts";
 import type { Plan } from "./plan.ts";
 import type { Pool } from "./pool.ts";
 import { type Busy, busy, rss, usage } from "./proc.ts";
-import { type PeerId, type Program, startPeer } from "./peers.ts";
+import { type PeerId, type Program, type Server, startPeer } from "./peers.ts";
 import type { Hist } from "./hist.ts";
 import type { RunResult } from "./protocol.ts";
 
@@ -53,9 +53,10 @@ export interface Traffic {
   trigger: { clients: number[]; text: string } | null;
   /**
    * A second pass on the same clients for latency below saturation: its trigger makes the
-   * sources pace their lines. Without it, latency comes from the throughput pass.
+   * sources pace their lines, or one sender sends one message at a time. Without it, latency
+   * comes from the throughput pass.
    */
-  paced?: { trigger: { clients: number[]; text: string }; expect: number };
+  paced?: Partial<Pick<Traffic, "trigger" | "send" | "senders" | "window">> & { expect: number };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,13 +77,15 @@ export async function traffic(
   program: Program,
   t: Traffic,
   row: Pick<Row, "scenario" | "params" | "x">,
+  start: () => Promise<Server> = () => startPeer(peer, program, ctx.progs),
 ): Promise<Row> {
-  const server = await startPeer(peer, program, ctx.progs);
+  const server = await start();
   const timeoutMs = ctx.plan.timeoutMs;
   try {
-    const opened = await ctx.pool.open(t.paths.map(server.url));
+    const opened = await ctx.pool.open(t.paths.map(server.url), server.joining);
     const notes: string[] = [];
     if (opened.failed > 0) notes.push(`${opened.failed} failed to connect (${opened.errors[0]})`);
+    server.joined?.();
     // Let the rooms' children start before the clock does.
     await sleep(ctx.plan.settleMs / 3);
     const peak = peakRss(server.pid);
@@ -91,8 +94,10 @@ export async function traffic(
     let best: { rate: number; r: RunResult & { histogram: Hist }; cpu: Busy } | null = null;
     for (let i = 0; i < ctx.plan.repeats; i++) {
       const before = usage(server.pid, ctx.pool.pids);
+      const also = server.also ? usage(server.also, []) : null;
       const r = await ctx.pool.run({ ...t, timeoutMs });
       const cpu = busy(before, usage(server.pid, ctx.pool.pids));
+      if (also) cpu.owner = busy(also, usage(server.also!, []));
       if (r.received < expected) {
         notes.push(`got ${r.received} of ${expected} messages`);
         const codes = Object.entries(r.closes).map(([c, n]) => `${n}×${c}`).join(" ");
@@ -105,7 +110,8 @@ export async function traffic(
     const rssMb = peak();
     let latency = r.histogram;
     if (t.paced) {
-      const p = await ctx.pool.run({ ...t, ...t.paced, send: 0, senders: 0, window: 0, timeoutMs });
+      const quiet = { send: 0, senders: 0, window: 0, trigger: null };
+      const p = await ctx.pool.run({ ...t, ...quiet, ...t.paced, timeoutMs });
       latency = p.histogram;
       if (p.received < opened.ok * t.paced.expect) notes.push("paced pass incomplete");
     }

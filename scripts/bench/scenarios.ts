@@ -39,8 +39,11 @@ export function line(r: Row): string {
       r.cpu.clients.toFixed(0)
     }% machine ${r.cpu.machine.toFixed(0)}%`
     : "";
+  const owner = r.cpu?.owner
+    ? `  owner ${r.cpu.owner.server.toFixed(0)}% child ${r.cpu.owner.children.toFixed(0)}%`
+    : "";
   const value = Number.isNaN(r.value) ? "-" : `${Math.round(r.value)} ${r.unit}`;
-  return `${r.scenario} ${r.params} ${r.peer}: ${value}${lat}${cpu}${
+  return `${r.scenario} ${r.params} ${r.peer}: ${value}${lat}${cpu}${owner}${
     r.note ? `  (${r.note})` : ""
   }`;
 }

@@ -11,6 +11,8 @@ const STYLE: Record<PeerId, { color: string; dash: string }> = {
   "websocketd": { color: "#d62728", dash: "" },
   "node": { color: "#1f77b4", dash: "" },
   "deno": { color: "#2ca02c", dash: "" },
+  "cluster-direct": { color: "#9467bd", dash: "" },
+  "cluster-relayed": { color: "#9467bd", dash: "6 4" },
 };
 
 const PANEL_W = 420;

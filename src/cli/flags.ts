@@ -109,13 +109,6 @@ export const SHORT: Readonly<Record<string, Key | "help" | "version">> = {
   V: "version",
 };
 
-/**
- * Accepted and validated, then refused with "not supported yet" (S1: never silently ignored).
- * To build one: delete it here, add its Config field and fill it in toConfig (parse.ts).
- * `--dir` will also have to make CMD optional: websocketd runs the programs in DIR instead.
- */
-export const NOT_YET: ReadonlySet<Key> = new Set<Key>([]);
-
 /** Pairs that cannot be given together, as in ScaleSocket and websocketd. */
 export const CONFLICTS: readonly (readonly [Key, Key])[] = [
   ["addr", "port"],

@@ -5,9 +5,11 @@ export const HELP = `scalesocket: serve any program over websockets, one process
 Usage:
   scalesocket [OPTIONS] <CMD> [ARGS...]
 
-  Clients connect to ws://HOST:PORT/<room>. The first client of a room starts
-  CMD; later clients of that room share it. What clients send goes to CMD's
-  stdin; what CMD prints goes to every client of the room.
+  Clients connect to ws://HOST:PORT/<room>; ws://HOST:PORT/ is room "default".
+  The first client of a room starts CMD; later clients of that room share it.
+  What clients send goes to CMD's stdin; what CMD prints goes to every client
+  of the room. With only --staticdir or --cgidir, CMD may be left out: plain
+  HTTP is served and websocket requests get 404.
 
   Options come before CMD; everything after CMD is passed to it, except one
   "--" right after CMD, which is dropped. A value may be given as --flag=value
@@ -96,8 +98,9 @@ websocketd compatibility:
   --devconsole              Answer plain GETs with a page that opens the
                             socket at the same path (/lobby: room lobby)
   --dir DIR                 Serve every executable in DIR, with no CMD:
-                            /NAME/ROOM is room ROOM of program NAME; with
-                            --perconnection, /NAME[/MORE] as websocketd
+                            /NAME/ROOM is room ROOM of program NAME, /NAME
+                            its room "default"; with --perconnection,
+                            /NAME[/MORE] as websocketd
   --cgidir DIR              Plain HTTP requests for /NAME run the CGI script
                             DIR/NAME (request body on stdin, headers and body
                             on stdout)

@@ -1,6 +1,6 @@
-// Turns argv into a Config, or into help, version, or one usage line saying what is wrong (S1).
+// Turns argv into a Config, or into help, version, or one usage line saying what is wrong.
 import type { ClusterConfig, Config, ListenAddr, LogLevel, Split } from "../config.ts";
-import { CONFLICTS, type Key, NOT_YET, type Options, REQUIRES } from "./flags.ts";
+import { CONFLICTS, type Key, type Options, REQUIRES } from "./flags.ts";
 import { scan } from "./scan.ts";
 import { secret as secretSchema, validate } from "./schema.ts";
 
@@ -54,14 +54,13 @@ export function parseCli(
   }
   const secret = clusterSecret(scanned.options, env);
   if (secret.error !== undefined) return usage(secret.error);
-  for (const key of names.keys()) {
-    if (NOT_YET.has(key)) return usage(`${name(key)} is not supported yet`);
-  }
   const dir = scanned.options.dir !== undefined;
   if (dir && cmd !== null) {
     return usage(`${name("dir")} serves the programs in its directory: give no command`);
   }
-  if (cmd === null && !dir) {
+  // websocketd serves a plain site or CGI scripts this way: HTTP only, no websocket program.
+  const httpOnly = scanned.options.staticdir !== undefined || scanned.options.cgidir !== undefined;
+  if (cmd === null && !dir && !httpOnly) {
     return usage("Missing command: give the program to run after the options");
   }
   if (cmd === "") return usage('Invalid command "": expected the program to run');

@@ -1,4 +1,5 @@
-// Reads argv left to right into validated flag values, CMD and its arguments (S1 syntax).
+// Reads argv left to right into validated flag values, CMD and its arguments (the syntax is
+// described in docs/decisions.md, "Command line").
 import { ALIASES, FLAGS, type Key, type Options, SHORT } from "./flags.ts";
 import { validate } from "./schema.ts";
 

@@ -177,7 +177,7 @@ export const logLevel = v.pipe(
 
 export const frame = oneOf(["json", "gwsocket"]);
 
-// ScaleSocket's quirk fixed (S1): a size without a type means "all".
+// ScaleSocket's quirk fixed: a size without a type means "all".
 const CACHE = /^(?:(all|tagged):)?(\d+)$/;
 export const cache = v.pipe(
   v.string(),

@@ -13,7 +13,7 @@ import { claimTooLate } from "./deadlines.ts";
 import { realClock } from "./keeper.ts";
 import { type OwnedDeps, OwnedRooms } from "./owned.ts";
 import type { Lease } from "./lease.ts";
-import type { RoomEntry } from "./lobby.ts";
+import { roomSnapshot } from "./lobby.ts";
 import { dialOwner, relayTicket, type Shut } from "./relay.ts";
 import { forwardedRequest, type Forwarding, signedHeaders } from "./forward.ts";
 
@@ -25,11 +25,9 @@ export interface ClusterDoorDeps extends OwnedDeps {
   redisUp(): boolean;
 }
 
-const refusal = (status: 403 | 503, reason: string, text: string): Refusal => ({
-  status,
-  reason,
-  text,
-});
+function refusal(status: 403 | 503, reason: string, text: string): Refusal {
+  return { status, reason, text };
+}
 const REDIS_DOWN = refusal(503, "cluster_unavailable", "Cluster store unreachable, try again");
 const QUIET = refusal(503, "cluster_recovering", "Cluster is recovering, try again");
 const MOVING = refusal(503, "room_moving", "Room is moving, try again");
@@ -39,7 +37,7 @@ const FORGED = refusal(403, "forged_relay", "Forwarded connection refused");
 export class ClusterDoor implements Door {
   private readonly owned: OwnedRooms;
   /** Claims in flight on this node, so two clients of a new room do not race each other. */
-  private readonly claiming = new Map<string, Promise<unknown>>();
+  private readonly claiming = new Map<string, Promise<Lease | null>>();
   /** Relayed clients' sockets that are open, each with what closes it. */
   private readonly relays = new Set<Shut>();
   private relayWaiters: (() => void)[] = [];
@@ -73,24 +71,38 @@ export class ClusterDoor implements Door {
       if (mine && this.d.local.joinableRoom(name)) {
         return await this.owned.join(req, route, mine);
       }
-      const busy = this.claiming.get(name) ?? this.owned.get(name)?.ended;
-      if (!busy) break;
-      // Our own room of that name is stopping, or another client of it is being claimed for.
-      await Promise.race([busy, delay(this.d.timing.leaseMs)]);
+      const pending = this.claiming.get(name);
+      if (pending) {
+        // Another client of this room is being claimed for: the same answer serves this one.
+        const owner = await pending;
+        if (owner && !relayed && owner.node !== this.d.nodeId) {
+          return await this.relay(req, route, owner);
+        }
+      } else if (mine) {
+        // Our own room of that name is stopping: its successor needs a claim of its own.
+        await Promise.race([mine.ended, delay(this.d.timing.leaseMs)]);
+      } else break;
     }
     if (this.owned.get(name) || this.claiming.has(name)) return MOVING;
     if (!this.d.redisUp()) return REDIS_DOWN;
     if (this.draining) return await this.elsewhere(req, route, relayed);
-    const claim = this.claim(req, route, relayed);
-    this.claiming.set(name, claim);
+    let settle!: (owner: Lease | null) => void;
+    this.claiming.set(name, new Promise((resolve) => settle = resolve));
     try {
-      return await claim;
+      return await this.claim(req, route, relayed, settle);
     } finally {
+      settle(null);
       this.claiming.delete(name);
     }
   }
 
-  private async claim(req: AdmitRequest, route: Route, relayed: boolean) {
+  /** held: called at once with the owner when another node holds the room. */
+  private async claim(
+    req: AdmitRequest,
+    route: Route,
+    relayed: boolean,
+    held: (owner: Lease) => void,
+  ) {
     const sentAt = realClock.now();
     let result;
     try {
@@ -102,6 +114,7 @@ export class ClusterDoor implements Door {
     this.d.stats.claim(result.kind);
     if (result.kind === "quiet") return QUIET;
     if (result.kind === "held") {
+      held(result.lease);
       // Ours, but not known here: a node restarted with the same --node-id. It lapses in time.
       if (result.lease.node === this.d.nodeId || relayed) return MOVING;
       return await this.relay(req, route, result.lease);
@@ -166,7 +179,7 @@ export class ClusterDoor implements Door {
 
   async list(): Promise<RoomSnapshot[]> {
     try {
-      const rooms = (await this.d.lobby.rooms()).map(snapshot);
+      const rooms = (await this.d.lobby.rooms()).map(roomSnapshot);
       return rooms.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     } catch {
       // Redis unreachable: this node's own rooms are still worth showing.
@@ -179,7 +192,7 @@ export class ClusterDoor implements Door {
     if (here) return { ...here, node: this.d.nodeId };
     try {
       const entry = (await this.d.lobby.rooms()).find((e) => e.room === name);
-      return entry ? snapshot(entry) : null;
+      return entry ? roomSnapshot(entry) : null;
     } catch {
       return null;
     }
@@ -190,10 +203,6 @@ export class ClusterDoor implements Door {
       ...this.d.local.gauges(),
       cluster: { leases: this.owned.size, relayed: this.relays.size, redisUp: this.d.redisUp() },
     };
-  }
-
-  get connections(): number {
-    return this.d.local.connections + this.relays.size;
   }
 
   /** Rooms this node owns now. */
@@ -212,14 +221,8 @@ export class ClusterDoor implements Door {
   }
 
   /** Settles when this node owns no room any more, or after ms. */
-  async roomsGone(ms: number): Promise<void> {
-    const deadline = delay(ms);
-    while (this.owned.size > 0) {
-      const any = this.owned.endings();
-      if (await Promise.race([Promise.race(any).then(() => false), deadline.then(() => true)])) {
-        return;
-      }
-    }
+  roomsGone(ms: number): Promise<void> {
+    return this.owned.gone(ms);
   }
 
   hold(): (() => void) | null {
@@ -235,16 +238,6 @@ export class ClusterDoor implements Door {
   killAll(): void {
     this.d.local.killAll();
   }
-}
-
-function snapshot(e: RoomEntry): RoomSnapshot {
-  let metadata: Record<string, unknown> | null = null;
-  try {
-    metadata = e.metadata === null ? null : JSON.parse(e.metadata);
-  } catch {
-    // Written by a node of another version: the room is shown without it.
-  }
-  return { name: e.room, connections: e.clients, metadata, node: e.node };
 }
 
 function delay(ms: number): Promise<void> {

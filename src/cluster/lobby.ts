@@ -6,6 +6,7 @@
 // meet. One hash rather than a key per room lets a listing be one script with declared keys.
 import type { Redis } from "ioredis";
 import { roomKey } from "./lease.ts";
+import type { RoomSnapshot } from "../room/door.ts";
 
 export interface RoomEntry {
   readonly room: string;
@@ -135,4 +136,15 @@ function isNodeEntry(v: unknown): v is NodeEntry {
   return typeof e === "object" && e !== null && typeof e.id === "string" &&
     typeof e.advertise === "string" && Number.isInteger(e.rooms) &&
     Number.isInteger(e.connections) && typeof e.draining === "boolean";
+}
+
+/** An entry as the API and the lobby page show a room. */
+export function roomSnapshot(e: RoomEntry): RoomSnapshot {
+  let metadata: Record<string, unknown> | null = null;
+  try {
+    metadata = e.metadata === null ? null : JSON.parse(e.metadata);
+  } catch {
+    // Written by a node of another version: the room is shown without it.
+  }
+  return { name: e.room, connections: e.clients, metadata, node: e.node };
 }

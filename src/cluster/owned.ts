@@ -66,6 +66,17 @@ export class OwnedRooms {
     return [...this.rooms.values()].map((o) => o.ended);
   }
 
+  /** Settles when no room is owned here any more, or after ms. */
+  async gone(ms: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<true>((resolve) => timer = setTimeout(() => resolve(true), ms));
+    while (this.rooms.size > 0) {
+      const one = Promise.race(this.endings()).then(() => false);
+      if (await Promise.race([one, deadline])) break;
+    }
+    clearTimeout(timer);
+  }
+
   /** A client joins a room of ours that runs here. */
   async join(req: AdmitRequest, route: Route, owned: Owned): Promise<Ticket | Refusal> {
     return this.counted(await this.d.local.admit(req, route), owned);

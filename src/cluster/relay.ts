@@ -88,6 +88,18 @@ export function relayTicket(room: string, upstream: WebSocket, hooks: RelayHooks
   let early: (() => void)[] | null = [];
   let client: Socket | null = null;
   let over = false;
+  let corked = false;
+  // The owner's frames of one read arrive in one turn: gathered into one write to the client,
+  // as a room does for its members (a write per frame cost the relay most of its time).
+  const cork = (socket: Socket) => {
+    if (corked) return;
+    corked = true;
+    socket.hold();
+    queueMicrotask(() => {
+      corked = false;
+      socket.release();
+    });
+  };
   const finish = (code: number, reason: string) => {
     if (over) return;
     over = true;
@@ -105,6 +117,7 @@ export function relayTicket(room: string, upstream: WebSocket, hooks: RelayHooks
     const buf = data as Buffer;
     const deliver = () => {
       if (!client || over) return;
+      cork(client);
       // ws has checked a text frame is UTF-8: its bytes go on as they are.
       client.send({ text: !binary, data: buf });
       if (client.bufferedAmount > hooks.maxBuffer) {

@@ -1,4 +1,4 @@
-// gwsocket's strict framing (S5): a 12-byte big-endian header (client id, type, length), then
+// gwsocket's strict framing: a 12-byte big-endian header (client id, type, length), then
 // the payload, over the raw byte stream in both directions.
 
 export const GW = { text: 0x01, binary: 0x02, close: 0x08, open: 0x10 } as const;

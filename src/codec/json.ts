@@ -1,5 +1,5 @@
 // JSON framing without re-serialising: find top-level members by scanning the original text,
-// so numbers keep their precision and keys their order (S5).
+// so numbers keep their precision and keys their order.
 
 /** A top-level member of a JSON object: the key (decoded) and where its value lies. */
 interface Member {

@@ -34,8 +34,27 @@ export function expand(template: string, vars: TemplateVars): string {
     }
     if (name.startsWith("QUERY_")) {
       params ??= new URLSearchParams(vars.query);
-      return encodeURIComponent(params.get(name.slice(6)) ?? "");
+      const value = queryParam(params, name.slice(6));
+      return value === null ? whole : encodeURIComponent(value);
     }
     return whole;
   });
+}
+
+/**
+ * ScaleSocket upper-cases query keys (?name= is #QUERY_NAME), and templates written for us say
+ * #QUERY_name: the exact key wins, else the first whose upper case matches. Null when absent,
+ * so the placeholder stays as written, as ScaleSocket leaves it.
+ */
+function queryParam(params: URLSearchParams, key: string): string | null {
+  const exact = params.get(key);
+  if (exact !== null) return exact;
+  const upper = asciiUpper(key);
+  for (const [k, v] of params) if (asciiUpper(k) === upper) return v;
+  return null;
+}
+
+/** Only a–z: toUpperCase would let "ß" match #QUERY_SS and "ı" match #QUERY_I. */
+function asciiUpper(text: string): string {
+  return text.replace(/[a-z]/g, (c) => c.toUpperCase());
 }

@@ -4,7 +4,6 @@
 // runtime difference, so it is not behind the runtime seam). Deno.upgradeWebSocket cannot be
 // used: it has no message size limit and collects a fragmented message without any bound
 // (docs/decisions.md, "Websockets on Deno").
-//
 // Upgrades do not go through node-server's websocket helper: the app routes and refuses them as
 // any request, and accept() leaves the ticket here for ws to take the socket. So an open socket
 // keeps nothing of its request (no Hono context, Request, Headers or URL), and a message
@@ -22,6 +21,7 @@ import type { Context, Hono } from "hono";
 import type { Logger } from "../log.ts";
 import type { PeerInfo, Ticket } from "../room/door.ts";
 import { attach, Keepalive } from "./socket.ts";
+import { upgradeAnyKey } from "./ws-key.ts";
 
 export interface Listener {
   /** The real address bound (port resolved when 0 was asked for). */
@@ -148,7 +148,7 @@ async function answer(
   };
   wss.on("headers", extra);
   try {
-    wss.handleUpgrade(req, socket, head, (ws) => {
+    upgradeAnyKey(wss, req, socket, head, (ws) => {
       // Removed, so nothing keeps this request and the app's response alive with the socket.
       socket.off("close", early);
       take(ws, ticket);

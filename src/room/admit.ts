@@ -7,7 +7,7 @@ import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
 import type { AdmitRequest, Membership, Refusal, Socket, Ticket } from "./door.ts";
 import { childEnv } from "./env.ts";
-import { toMember } from "./member.ts";
+import { type Member, toMember } from "./member.ts";
 import type { OpenOptions } from "./registry.ts";
 import type { Program, Room } from "./room.ts";
 import type { Stats } from "./stats.ts";
@@ -52,6 +52,8 @@ export interface AdmitDeps {
   /** A connection's socket is open; closed() follows once it has closed and its member left. */
   opened(conn: Connection): void;
   closed(conn: Connection): void;
+  /** --oneshot: the single connection has ended (the server then stops). */
+  oneshotDone(): void;
 }
 
 /** How long an upgrade may take before its place in the room lapses. */
@@ -68,17 +70,17 @@ export interface LocalTicket extends Ticket {
 
 export class Admission {
   /** Member ids are given here, by the rooms' owner, so they stay unique within a room. */
-  private nextId = 1;
+  private lastId = 0;
   /** --oneshot: set once the single connection has been admitted. */
   private oneshotUsed = false;
   /** The server's environment, read once (the child gets the --passenv part of it). */
-  private readonly serverEnv: Record<string, string>;
+  readonly serverEnv: Record<string, string>;
 
-  constructor(private readonly d: AdmitDeps) {
+  constructor(readonly d: AdmitDeps) {
     this.serverEnv = d.runtime.env();
   }
 
-  /** route: already found by the caller (the cluster door routes before it claims). */
+  /** found: the route, when the caller already has it (the cluster door routes to claim). */
   async admit(req: AdmitRequest, found?: Route): Promise<LocalTicket | Refusal> {
     if (this.d.config.oneshot && this.oneshotUsed) return ONESHOT;
     const route = found ?? await this.d.route(rawPath(req.url));
@@ -88,89 +90,128 @@ export class Admission {
     // --tcp: a new room waits for its port; with none free it is refused before the upgrade.
     if (room.port && (await room.port) === null) return NO_PORT;
     if (this.d.config.oneshot) this.oneshotUsed = true;
-    return this.ticket(req, route, room);
+    return new Place(this, req, route, room);
   }
 
-  private ticket(req: AdmitRequest, route: Route, first: Room): LocalTicket {
-    const d = this.d;
-    let room = first;
-    let release = room.reserve();
-    const timer = setTimeout(() => release(), HANDSHAKE_MS);
-    const done = () => {
-      clearTimeout(timer);
-      release();
-    };
-    // Only the connection that starts a room's child needs its request: dropped after the join,
-    // so an idle connection keeps no copy of it.
-    let request: AdmitRequest | null = req;
-    const env = () => this.env(request!, route);
+  nextId(): number {
+    return ++this.lastId;
+  }
+
+  /** A connection's socket closed, after its member left the room. */
+  left(conn: Connection): void {
+    this.d.closed(conn);
+    if (this.d.config.oneshot) this.d.oneshotDone();
+  }
+}
+
+/** One admitted request: a place held in a room until its socket opens or its upgrade fails. */
+class Place implements LocalTicket {
+  private release: () => void;
+  private readonly timer: ReturnType<typeof setTimeout>;
+  /**
+   * Only the connection that starts a room's child needs its request: dropped after the join,
+   * so an idle connection keeps no copy of it.
+   */
+  private request: AdmitRequest | null;
+
+  constructor(
+    private readonly a: Admission,
+    req: AdmitRequest,
+    private readonly route: Route,
+    public place: Room,
+  ) {
+    this.request = req;
+    this.release = place.reserve();
+    this.timer = setTimeout(() => this.release(), HANDSHAKE_MS);
+  }
+
+  get room(): string {
+    return this.place.name;
+  }
+
+  cancel(): void {
+    clearTimeout(this.timer);
+    this.release();
+  }
+
+  open(socket: Socket): Membership {
+    const d = this.a.d;
+    const req = this.request!;
+    const id = this.a.nextId();
     const query = new URL(req.url).search.slice(1);
-    return {
-      room: room.name,
-      place: room,
-      cancel: done,
-      open: (socket: Socket): Membership => {
-        const id = this.nextId++;
-        const member = toMember({ id, remote: env4(req.peer.address), query }, socket);
-        const conn: Connection = { room: null };
-        d.opened(conn);
-        const opened = Date.now();
-        // The room may have ended between the upgrade and now: take a fresh one.
-        if (room.state === "stopping" || room.state === "ended") {
-          const reopen = d.reopen && !route.solo;
-          const fresh = reopen ? d.open(room.name, { program: room.program }) : null;
-          done();
-          if (!fresh) {
-            d.stats.refused(reopen ? "too_many_rooms" : "room_moved");
-            socket.close(1013, reopen ? "too many rooms" : "room is restarting, try again");
-            return { message: () => {}, closed: () => d.closed(conn) };
-          }
-          release = fresh.reserve();
-          room = fresh;
-        }
-        conn.room = room;
-        d.log.info("client connected", { room: room.name, id, remote: member.remote });
-        d.stats.accepted(room.name);
-        room.join(member, env);
-        request = null;
-        done();
-        return {
-          // --maxframesize is enforced by the socket from the frame header, before any payload.
-          message: (data) => room.input(member, data),
-          closed: (code) => {
-            room.leave(member);
-            const ms = Date.now() - opened;
-            d.log.info("client disconnected", {
-              room: room.name,
-              id,
-              remote: member.remote,
-              code,
-              ms,
-            });
-            d.closed(conn);
-          },
-        };
-      },
-    };
+    const member = toMember({ id, remote: env4(req.peer.address), query }, socket);
+    const conn: Connection = { room: null };
+    d.opened(conn);
+    const room = this.current();
+    if (!room) {
+      const full = d.reopen;
+      d.stats.refused(full ? "too_many_rooms" : "room_moving");
+      socket.close(1013, full ? "too many rooms" : "room is restarting, try again");
+      return { message: () => {}, closed: () => this.a.left(conn) };
+    }
+    conn.room = room;
+    d.log.info("client connected", { room: room.name, id, remote: member.remote });
+    d.stats.accepted(room.name);
+    room.join(member, () => childEnvFor(this.a, req, this.route));
+    this.request = null;
+    this.cancel();
+    return membership(this.a, conn, room, member);
   }
 
-  private async env(req: AdmitRequest, route: Route): Promise<Record<string, string>> {
-    const { config, runtime, version } = this.d;
-    return childEnv({
-      remoteHost: config.reverseLookup
-        ? await runtime.reverseLookup(req.peer.address) ?? undefined
-        : undefined,
-      serverEnv: this.serverEnv,
-      passEnv: config.passEnv,
-      req: { ...req, url: new URL(req.url), httpVersion: "1.1" },
-      room: route.envRoom,
-      scriptName: route.scriptName,
-      pathInfo: route.pathInfo,
-      extra: route.env,
-      serverSoftware: `scalesocket/${version}`,
-      uniqueId: crypto.randomUUID(),
-    });
+  /** The held room, or a fresh one of its name if it ended meanwhile; null when full. */
+  private current(): Room | null {
+    const room = this.place;
+    if (room.state !== "stopping" && room.state !== "ended") return room;
+    this.cancel();
+    if (this.route.solo || !this.a.d.reopen) return null;
+    const fresh = this.a.d.open(room.name, { program: room.program });
+    if (!fresh) return null;
+    this.release = fresh.reserve();
+    return this.place = fresh;
   }
+}
+
+/** What the edge reports of an open socket, passed to the room. */
+function membership(a: Admission, conn: Connection, room: Room, member: Member): Membership {
+  const opened = Date.now();
+  return {
+    // --maxframesize is enforced by the socket from the frame header, before any payload.
+    message: (data) => room.input(member, data),
+    closed: (code) => {
+      room.leave(member);
+      const { id, remote } = member;
+      a.d.log.info("client disconnected", {
+        room: room.name,
+        id,
+        remote,
+        code,
+        ms: Date.now() - opened,
+      });
+      a.left(conn);
+    },
+  };
+}
+
+async function childEnvFor(
+  a: Admission,
+  req: AdmitRequest,
+  route: Route,
+): Promise<Record<string, string>> {
+  const { config, runtime, version } = a.d;
+  return childEnv({
+    remoteHost: config.reverseLookup
+      ? await runtime.reverseLookup(req.peer.address) ?? undefined
+      : undefined,
+    serverEnv: a.serverEnv,
+    passEnv: config.passEnv,
+    req: { ...req, url: new URL(req.url), httpVersion: "1.1" },
+    room: route.envRoom,
+    scriptName: route.scriptName,
+    pathInfo: route.pathInfo,
+    extra: route.env,
+    serverSoftware: `scalesocket/${version}`,
+    uniqueId: crypto.randomUUID(),
+  });
 }
 
 /** An IPv4 peer seen on a dual-stack socket is shown as plain IPv4. */

@@ -32,6 +32,8 @@ export interface Refusal {
   /** Label of scalesocket_connections_refused_total ("too_many_rooms" …). */
   reason: string;
   text: string;
+  /** For the log line of the refusal: what the user may have meant. */
+  hint?: string;
 }
 
 /** An upgraded websocket, as the edge wraps it once for everything behind the door. */
@@ -96,8 +98,6 @@ export interface Door {
   /** The joinable room of this name, if there is one. */
   find(name: string): Promise<RoomSnapshot | null>;
   gauges(): Gauges;
-  /** Open connections, over every room. */
-  readonly connections: number;
   /** Settles when no connection is open (or after ms). */
   drained(ms: number): Promise<void>;
   /**

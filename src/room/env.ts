@@ -74,7 +74,9 @@ export function childEnv(o: EnvOptions): Record<string, string> {
   set("REQUEST_METHOD", req.method);
   set("SCRIPT_NAME", o.scriptName);
   set("PATH_INFO", o.pathInfo);
-  set("PATH_TRANSLATED", req.url.pathname);
+  // RFC 3875 §4.1.6: without PATH_INFO there is nothing to translate, so no PATH_TRANSLATED.
+  if (o.pathInfo !== "") set("PATH_TRANSLATED", req.url.pathname);
+  else delete env.PATH_TRANSLATED;
   set("QUERY_STRING", search.slice(1));
   set("REQUEST_URI", req.url.pathname + search);
   // Unsupported but set empty, as websocketd does, so nothing leaks in from the server.

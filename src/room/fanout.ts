@@ -2,7 +2,7 @@
 import { type Outgoing, prepare } from "../codec/outgoing.ts";
 import type { History } from "./history.ts";
 import type { Delivery } from "../codec/output.ts";
-import type { Member } from "./room.ts";
+import type { Member } from "./member.ts";
 import type { Stats } from "./stats.ts";
 
 export interface FanoutDeps {

@@ -1,4 +1,4 @@
-// A room's recent output (--cache), replayed to each new client before live output (S5).
+// A room's recent output (--cache), replayed to each new client before live output.
 
 export interface Entry {
   msg: string | Uint8Array;

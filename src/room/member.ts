@@ -1,7 +1,19 @@
 // A socket as a room sees it: a Member with the id its room's owner gave it.
 import type { Sender } from "../codec/input.ts";
+import type { Outgoing } from "../codec/outgoing.ts";
 import type { Socket } from "./door.ts";
-import { CLOSE, type Member } from "./room.ts";
+import { CLOSE } from "./room.ts";
+
+/** A client of a room: a local websocket, or (later) one relayed from another node. */
+export interface Member extends Sender {
+  send(msg: Outgoing): void;
+  /** Gathers writes until release() (a burst of output becomes one write). */
+  hold(): void;
+  release(): void;
+  /** Bytes queued towards this member and not yet sent. */
+  backlog(): number;
+  close(code: number, reason: string): void;
+}
 
 /** How long a closed, non-reading client may hold its backlog before it is cut off. */
 const CLOSE_GRACE_MS = 2_000;

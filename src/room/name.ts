@@ -1,4 +1,4 @@
-// What a room may be called (S2): shared by the router and by --rooms validation.
+// What a room may be called: shared by the router and by --rooms validation.
 
 /** First path segments that are never rooms: the server's own routes. */
 export const RESERVED: ReadonlySet<string> = new Set([
@@ -11,6 +11,12 @@ export const RESERVED: ReadonlySet<string> = new Set([
   "robots.txt",
   "favicon.ico",
 ]);
+
+/**
+ * The room of the root path (and of /NAME with --dir): websocketd's pages connect to ws://host/,
+ * so a user moving from it finds a room there rather than a 404.
+ */
+export const DEFAULT_ROOM = "default";
 
 const MAX_NAME_BYTES = 128;
 // deno-lint-ignore no-control-regex

@@ -1,4 +1,4 @@
-// --tcp ports (S6): each live room holds the lowest port of the range that nothing else uses.
+// --tcp ports: each live room holds the lowest port of the range that nothing else uses.
 
 export class PortPool {
   /** Ports held by live rooms, and ports being probed for one. */

@@ -130,7 +130,7 @@ export class ChildLink {
     for (const bytes of queue) pipe.write(bytes);
   }
 
-  /** --tcp: attaches once the child listens; one that never does fails the room (S6). */
+  /** --tcp: attaches once the child listens; one that never does fails the room. */
   private async connect(port: number): Promise<void> {
     const tcp = this.tcp = new TcpLink(this.d.runtime, port, this.d.output, this.d.stopping);
     const seconds = this.d.config.delay > 0 ? this.d.config.delay : CONNECT_SECONDS;

@@ -69,6 +69,7 @@ export class LocalRegistry implements Door {
       open: (name, o) => this.open(name, o),
       opened: (conn) => this.connected.add(conn),
       closed: (conn) => this.closed(conn),
+      oneshotDone: () => opts.oneshotDone?.(),
     });
   }
 
@@ -132,8 +133,8 @@ export class LocalRegistry implements Door {
 
   private closed(conn: Connection): void {
     this.connected.delete(conn);
-    if (this.connected.size === 0) { for (const wake of this.drainWaiters.splice(0)) wake(); }
-    if (this.config.oneshot) this.opts.oneshotDone?.();
+    if (this.connected.size > 0) return;
+    for (const wake of this.drainWaiters.splice(0)) wake();
   }
 
   /** Joinable rooms, sorted by name. */
@@ -161,10 +162,6 @@ export class LocalRegistry implements Door {
       if (room) connections.set(room.name, (connections.get(room.name) ?? 0) + 1);
     }
     return { rooms: this.alive.size, connections };
-  }
-
-  get connections(): number {
-    return this.connected.size;
   }
 
   drained(ms: number): Promise<void> {

@@ -13,24 +13,15 @@
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { ExitStatus, Runtime } from "../runtime/types.ts";
-import type { Outgoing } from "../codec/outgoing.ts";
 import type { History } from "./history.ts";
-import { createInput, type Input, type Sender } from "../codec/input.ts";
+import { createInput, type Input } from "../codec/input.ts";
+import type { Member } from "./member.ts";
 import { createOutput, type Output, type OutputSink, streamOutput } from "../codec/output.ts";
 import { Fanout } from "./fanout.ts";
 import { ChildLink, type Ending } from "./process.ts";
 import type { Stats } from "./stats.ts";
 
-/** A client of a room: a local websocket today, possibly one forwarded from another node later. */
-export interface Member extends Sender {
-  send(msg: Outgoing): void;
-  /** Gathers writes until release() (a burst of output becomes one write). */
-  hold(): void;
-  release(): void;
-  /** Bytes queued towards this member and not yet sent. */
-  backlog(): number;
-  close(code: number, reason: string): void;
-}
+export type { Member } from "./member.ts";
 
 export interface RoomHooks {
   /** The room takes no more members (its child is stopping or gone); called once. */

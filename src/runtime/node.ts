@@ -1,13 +1,14 @@
-// The runtime seam on Node: processes through child_process, files, TCP, DNS, signals.
+// The runtime seam on Node, and on Deno through its Node compatibility (docs/decisions.md):
+// processes through child_process, files, TCP, DNS, signals.
 import { spawn as spawnProcess } from "node:child_process";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { createReadStream } from "node:fs";
-import { access, constants, readFile, realpath, stat } from "node:fs/promises";
+import { access, constants, open, readFile, realpath, stat } from "node:fs/promises";
 import { reverse } from "node:dns/promises";
 import { Readable } from "node:stream";
 import process from "node:process";
 import type { Child, ExitStatus, Runtime, StaticFile, StopSignal } from "./types.ts";
-import { spawnErrorMessage } from "./errors.ts";
+import { HEAD_BYTES, spawnFailure } from "./errors.ts";
 import { resolveCommand } from "./resolve.ts";
 import { connectTcp, portFree } from "./node-tcp.ts";
 
@@ -75,15 +76,28 @@ async function spawnChild(
   const file = posix ? await resolveCommand(cmd, process.env.PATH, isExecutable) : cmd;
   // detached gives the child its own process group, so the whole tree can be signalled.
   const cp = spawnProcess(file, args, { env, stdio: "pipe", detached: posix, windowsHide: true });
-  await new Promise<void>((resolve, reject) => {
-    cp.once("spawn", resolve);
-    cp.once(
-      "error",
-      (err: NodeJS.ErrnoException) =>
-        reject(new Error(spawnErrorMessage(cmd, err.code ?? err.message))),
-    );
+  const failed = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+    cp.once("spawn", () => resolve(null));
+    cp.once("error", resolve);
   });
+  if (failed) throw new Error(await spawnFailure(cmd, file, failed.code ?? failed.message, head));
   return wrapChild(cp, posix);
+}
+
+/** The first bytes of a file, for spawnFailure to find a "#!" line in. */
+async function head(path: string): Promise<Uint8Array | null> {
+  try {
+    const file = await open(path);
+    try {
+      const buf = new Uint8Array(HEAD_BYTES);
+      const { bytesRead } = await file.read(buf, 0, HEAD_BYTES, 0);
+      return buf.subarray(0, bytesRead);
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return null;
+  }
 }
 
 function wrapChild(cp: ChildProcessWithoutNullStreams, posix: boolean): Child {

@@ -4,9 +4,10 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
-import type { Door } from "../room/door.ts";
+import { type Door, refused } from "../room/door.ts";
 import type { Stats } from "../room/stats.ts";
 import { accept, peerOf } from "../http/serve.ts";
+import { rawPath } from "../room/admit.ts";
 import { originAllowed } from "./origin.ts";
 import { apiRoutes } from "./api.ts";
 import { LOBBY_HTML } from "./lobby.ts";
@@ -39,13 +40,17 @@ export interface AppExtras {
 
 export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Hono {
   const { config, registry, runtime, stats } = deps;
+  // Every refusal is a websocket request turned away: one line at the default level says why,
+  // or a page that connects to the wrong path stays blank with nothing in the log.
   const refuse = (
     c: Context,
     status: 400 | 403 | 404 | 405 | 429 | 503,
     reason: string,
     text: string,
+    hint?: string,
   ) => {
     stats.refused(reason);
+    deps.log.info(`websocket refused: ${text}`, { path: rawPath(c.req.url), status, hint });
     return c.text(`${text}\n`, status);
   };
   const app = new Hono();
@@ -76,7 +81,7 @@ export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Ho
       peer: peerOf(c),
       tls,
     });
-    if ("status" in ticket) return refuse(c, ticket.status, ticket.reason, ticket.text);
+    if (refused(ticket)) return refuse(c, ticket.status, ticket.reason, ticket.text, ticket.hint);
     return accept(c, ticket);
   });
   app.get("/health", (c) => c.json({ status: "ok" }));
@@ -112,13 +117,19 @@ export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Ho
   return app;
 }
 
-/** RFC 6455 §4.2.1: Connection: Upgrade, version 13, a key of 16 bytes in base64. */
+/**
+ * RFC 6455 §4.2.1: Connection: Upgrade, version 13 and a key. RFC 6455 wants a key of 16 bytes,
+ * but the key only feeds the accept hash, and websocketd and ScaleSocket take any: ScaleSocket's
+ * own Quick Start sends one of 13 bytes. So any non-empty base64 is a key.
+ */
 function validHandshake(c: Context): boolean {
   const connection = c.req.header("connection")?.toLowerCase() ?? "";
   if (!connection.split(",").some((t) => t.trim() === "upgrade")) return false;
   if (c.req.header("sec-websocket-version")?.trim() !== "13") return false;
   const key = c.req.header("sec-websocket-key")?.trim() ?? "";
-  return /^[A-Za-z0-9+/]{22}==$/.test(key);
+  return /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/.test(
+    key,
+  );
 }
 
 /** --header on every response, --header-ws on upgrades, --header-http on the rest. */

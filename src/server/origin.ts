@@ -1,4 +1,4 @@
-// websocketd's origin policy (S11): --sameorigin and --origin=host[:port],… answer 403.
+// websocketd's origin policy: --sameorigin and --origin=host[:port],… answer 403.
 
 export interface OriginPolicy {
   /** The Origin must name the host the request was sent to. */

@@ -101,6 +101,39 @@ export async function startServer(
     () => void stop(),
   );
 
+  const { listeners, redirects } = await openListeners(app, config, runtime, log).catch(
+    async (err) => {
+      await cluster?.close();
+      throw err;
+    },
+  );
+
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      // A cluster node first lets its rooms run on (up to --drain), then closes them with 1012
+      // so their clients come back at once to the room's next owner.
+      await cluster?.drain();
+      state.draining = true;
+      const clientsClosed = registry.drained(DRAIN_CLIENTS_MS);
+      await (cluster
+        ? registry.closeAll(CLOSE.restart, "service restart")
+        : registry.closeAll(CLOSE.goingAway, "going away"));
+      await clientsClosed;
+      await Promise.all([...listeners, ...redirects].map((l) => l.close()));
+      await cluster?.close();
+      finish(0);
+    })();
+    return stopping;
+  };
+  const kill = () => {
+    registry.killAll();
+    finish(0);
+  };
+  return { listeners, finished, stop, kill };
+}
+
+/** Listens on every address asked for (and --redirport's), and says where. */
+async function openListeners(app: Hono, config: Config, runtime: Runtime, log: Logger) {
   const tls = config.tls
     ? {
       cert: await readPem(runtime, config.tls.cert, "--sslcert"),
@@ -127,7 +160,6 @@ export async function startServer(
     }
   } catch (err) {
     await Promise.all([...listeners, ...redirects].map((l) => l.close()));
-    await cluster?.close();
     throw err;
   }
   const scheme = tls ? "https" : "http";
@@ -138,29 +170,7 @@ export async function startServer(
   for (const l of redirects) {
     log.info(`redirecting http://${hostPort(l.host, l.port)} to https`);
   }
-
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      // A cluster node first lets its rooms run on (up to --drain), then closes them with 1012
-      // so their clients come back at once to the room's next owner.
-      await cluster?.drain();
-      state.draining = true;
-      const clientsClosed = registry.drained(DRAIN_CLIENTS_MS);
-      await (cluster
-        ? registry.closeAll(CLOSE.restart, "service restart")
-        : registry.closeAll(CLOSE.goingAway, "going away"));
-      await clientsClosed;
-      await Promise.all([...listeners, ...redirects].map((l) => l.close()));
-      await cluster?.close();
-      finish(0);
-    })();
-    return stopping;
-  };
-  const kill = () => {
-    registry.killAll();
-    finish(0);
-  };
-  return { listeners, finished, stop, kill };
+  return { listeners, redirects };
 }
 
 async function listen(app: Hono, opts: ServeOptions): Promise<Listener> {

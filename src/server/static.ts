@@ -1,4 +1,4 @@
-// Serves --staticdir over GET and HEAD, never anything outside it (S2).
+// Serves --staticdir over GET and HEAD, never anything outside it.
 import type { MiddlewareHandler } from "hono";
 import { serveStatic } from "hono/serve-static";
 import type { Runtime } from "../runtime/types.ts";

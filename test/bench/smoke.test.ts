@@ -10,9 +10,9 @@ import { join } from "node:path";
 import { main } from "../../scripts/bench.ts";
 import { BUNDLE } from "../../scripts/bench/build.ts";
 
-function hasWebsocketd(): boolean {
+function has(program: string): boolean {
   try {
-    execFileSync("sh", ["-c", "command -v websocketd"], { stdio: "ignore" });
+    execFileSync("sh", ["-c", `command -v ${program}`], { stdio: "ignore" });
     return true;
   } catch {
     return false;
@@ -24,11 +24,12 @@ const skip = bundled ? false : "dist/scalesocket.mjs is missing: run 'npm run bu
 
 test("the benchmark harness runs every scenario at tiny sizes and writes its report", {
   skip,
-  timeout: 60_000,
+  // The cluster runs start two nodes each, and a fresh Redis refuses claims for one lease.
+  timeout: 150_000,
 }, async () => {
   const out = mkdtempSync(join(tmpdir(), "bench-smoke-"));
   // websocketd is optional: without it, its runs are skipped and the rest still runs.
-  const peers = ["bare", "node", ...(hasWebsocketd() ? ["websocketd"] : [])];
+  const peers = ["bare", "node", ...(has("websocketd") ? ["websocketd"] : [])];
   if (!peers.includes("websocketd")) {
     console.log("websocketd not installed: the smoke test runs without that peer");
   }
@@ -48,6 +49,18 @@ test("the benchmark harness runs every scenario at tiny sizes and writes its rep
           `no ${scenario} line for ${peer} in:\n${lines.join("\n")}`,
         );
       }
+    }
+    if (has("redis-server")) {
+      for (const scenario of ["cluster fan-out", "cluster chat"]) {
+        for (const peer of ["node", "cluster-direct", "cluster-relayed"]) {
+          assert.ok(
+            lines.some((l) => l.startsWith(`${scenario} `) && l.includes(` ${peer}: `)),
+            `no ${scenario} line for ${peer} in:\n${lines.join("\n")}`,
+          );
+        }
+      }
+    } else {
+      console.log("redis-server not installed: the smoke test runs without the cluster scenario");
     }
     const md = readFileSync(join(out, "benchmarks.md"), "utf8");
     assert.match(md, /#### Targets/);

@@ -12,6 +12,7 @@ import { lifecycleTests } from "./groups/lifecycle.ts";
 import { observeTests } from "./groups/observe.ts";
 import { tcpTests } from "./groups/tcp.ts";
 import { websocketdTests } from "./groups/websocketd.ts";
+import { dropInTests } from "./groups/dropin.ts";
 
 export function suite(l: Launcher): void {
   describe(`scalesocket on ${l.name}`, () => {
@@ -27,5 +28,6 @@ export function suite(l: Launcher): void {
     observeTests(l);
     tcpTests(l);
     websocketdTests(l);
+    dropInTests(l);
   });
 }

@@ -104,7 +104,7 @@ for (const l of [LAUNCHERS.node, LAUNCHERS.deno]) {
         results[`${l.name} exits`] = r;
         t.diagnostic(JSON.stringify(r));
         assert.equal(errors, 0);
-        // Deno failed here while src/runtime/deno.ts kept a self-exited child's stdin open
+        // Deno failed here while its former Deno.Command runtime kept a self-exited child's stdin open
         // (2,000 exits: 24 → 148 descriptors; test/hostile/groups/hygiene.ts has the details).
         assert.ok(r.fdsAfter <= fdsBefore + 10, `descriptors ${fdsBefore} → ${r.fdsAfter}`);
       } finally {

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { parseCli } from "../../src/cli/parse.ts";
-import { FLAGS, NOT_YET } from "../../src/cli/flags.ts";
+import { FLAGS } from "../../src/cli/flags.ts";
 import { HELP, versionLine } from "../../src/cli/help.ts";
 import type { Config } from "../../src/config.ts";
 
@@ -297,6 +297,13 @@ test("a missing CMD is a usage error", () => {
   assert.match(usage([""]), /^Invalid command "":/);
 });
 
+test("--staticdir or --cgidir alone serves plain HTTP, as websocketd does, with no CMD", () => {
+  for (const argv of [["--staticdir", "www"], ["--cgidir=cgi"], ["--staticdir=w", "--cgidir=c"]]) {
+    assert.equal(config(argv).cmd, "", `${argv.join(" ")} needs no CMD`);
+  }
+  assert.equal(usage(["--metrics"]), "Missing command: give the program to run after the options");
+});
+
 test("a valued flag without its value is a usage error", () => {
   assert.equal(usage(["--addr"]), "Missing value for --addr: expected HOST:PORT");
   assert.equal(
@@ -468,14 +475,6 @@ test("--tcp takes ports 9001 to 9999 unless --tcpports names a range", () => {
   assert.equal(config(["cat"]).tcp, null);
 });
 
-test("every flag not built yet is refused as not supported yet", () => {
-  const cases: Record<string, string[]> = {};
-  assert.deepEqual(Object.keys(cases).sort(), [...NOT_YET].sort(), "one case per flag");
-  for (const [flag, argv] of Object.entries(cases)) {
-    assert.equal(usage([...argv, "cat"]), `--${flag} is not supported yet`);
-  }
-});
-
 test("help and version win as soon as they are read among the options", () => {
   for (const argv of [["-h"], ["--help"], ["--json", "--frame", "-h"], ["-vh"], ["-h", "--foo"]]) {
     assert.deepEqual(parseCli(argv, "linux"), { kind: "help" }, argv.join(" "));
@@ -489,15 +488,10 @@ test("help and version win as soon as they are read among the options", () => {
   assert.equal(versionLine("1.2.3"), "scalesocket 1.2.3");
 });
 
-test("help names every flag and marks the ones not built yet", () => {
+test("help names every flag", () => {
   for (const key of Object.keys(FLAGS)) {
     const name = key === "verbose" ? "-v" : `--${key}`;
     assert.ok(HELP.includes(`  ${name}`) || HELP.includes(`, ${name}`), name);
-  }
-  for (const key of NOT_YET) {
-    const start = HELP.indexOf(`\n  --${key}`);
-    const entry = HELP.slice(start + 1, HELP.indexOf("\n  -", start + 1));
-    assert.match(entry, /\(not supported yet\)/, key);
   }
 });
 

@@ -211,3 +211,15 @@ test("headers given as a one-shot iterator are all seen", () => {
     "1",
   ]);
 });
+
+test("PATH_TRANSLATED is left out when there is no PATH_INFO, as RFC 3875 says", () => {
+  const env = childEnv(
+    options({ url: new URL("http://example.com/chat") }, {
+      pathInfo: "",
+      serverEnv: { PATH_TRANSLATED: "/srv/leak" },
+      passEnv: ["PATH_TRANSLATED"],
+    }),
+  );
+  assert.equal(env.PATH_INFO, "");
+  assert.equal(env.PATH_TRANSLATED, undefined, "set although PATH_INFO is empty");
+});

@@ -39,6 +39,8 @@ export class FakeChild implements Child {
   stdinClosed = false;
   /** Settable: bytes the child has "not read yet". */
   pendingInput = 0;
+  /** How often the room asked whether the child's process group is alive. */
+  probes = 0;
   /** What closing stdin does: like `cat`, exit with code 0, unless set to false. */
   exitOnStdinClose = true;
   readonly exited: Promise<ExitStatus>;
@@ -98,6 +100,7 @@ export class FakeChild implements Child {
   }
 
   groupAlive(): boolean {
+    this.probes++;
     return this.alive;
   }
 }
@@ -193,6 +196,15 @@ export async function waitFor(cond: () => boolean, what: string, ms = 2000): Pro
     if (Date.now() > deadline) assert.fail(`Timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 2));
   }
+}
+
+/**
+ * Settles after ms. Node and Deno run timers of equal length in the order they were set, so
+ * one set just before the room sets its own (--delay, --linger) fires first: the moment
+ * before the room's timer runs out, whatever the machine's load.
+ */
+export function timerOf(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** A room named "lobby" on a fake runtime, with hooks counted and two members ready. */

@@ -100,7 +100,10 @@ test("parseCli never throws and always answers run, help, version or one usage l
         if (r.kind === "run") {
           const c = r.config;
           assert.equal(typeof c.cmd, "string");
-          assert.ok(c.cmd !== "" || c.dir !== null, "a run with no command and no --dir");
+          assert.ok(
+            c.cmd !== "" || c.dir !== null || c.staticDir !== null || c.cgiDir !== null,
+            "a run with no command, nor --dir, --staticdir or --cgidir",
+          );
           assert.ok(c.listen.length > 0 || c.unixSocket !== null, "nowhere to listen");
           for (const a of c.listen) assert.ok(Number.isInteger(a.port) && a.port >= 0);
           assert.ok(Number.isInteger(c.maxBuffer) && c.maxBuffer > 0, `maxBuffer ${c.maxBuffer}`);

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { roomFromPath } from "../../src/server/path.ts";
-import { RESERVED, validRoomName } from "../../src/room/name.ts";
+import { DEFAULT_ROOM, RESERVED, validRoomName } from "../../src/room/name.ts";
 import { childEnv } from "../../src/room/env.ts";
 import { expand } from "../../src/codec/template.ts";
 import { originAllowed } from "../../src/server/origin.ts";
@@ -65,9 +65,10 @@ test("roomFromPath never throws; every name it accepts obeys S2", () => {
       assert.ok(!r.name.includes("/"));
       assert.ok(r.name.isWellFormed(), "a lone surrogate in a room name");
       assert.ok(!RESERVED.has(r.name), `reserved name ${r.name}`);
-      // Decoded exactly once: the first segment, percent-decoded, is the name.
+      // Decoded exactly once: the first segment, percent-decoded, is the name; the root is the
+      // default room.
       const segment = raw.replace(/^\//, "").replace(/\/$/, "");
-      assert.equal(r.name, decodeURIComponent(segment));
+      assert.equal(r.name, segment === "" ? DEFAULT_ROOM : decodeURIComponent(segment));
     }),
     { numRuns: 5000 },
   );

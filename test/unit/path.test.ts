@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { roomFromPath } from "../../src/server/path.ts";
-import { RESERVED, validRoomName, wellFormedRoomName } from "../../src/room/name.ts";
+import { DEFAULT_ROOM, RESERVED, validRoomName, wellFormedRoomName } from "../../src/room/name.ts";
 
 const room = (name: string) => ({ kind: "room", name });
 const INVALID = { kind: "invalid" };
@@ -13,12 +13,16 @@ test("the first segment is the room, with or without a trailing slash", () => {
   assert.deepEqual(roomFromPath("/lobby/"), room("lobby"));
 });
 
-test("longer paths and the root are not rooms", () => {
+test("longer paths are not rooms", () => {
   assert.deepEqual(roomFromPath("/a/b"), OTHER);
   assert.deepEqual(roomFromPath("/a/b/"), OTHER);
   assert.deepEqual(roomFromPath("/lobby//"), OTHER);
-  assert.deepEqual(roomFromPath("/"), OTHER);
   assert.deepEqual(roomFromPath("//"), OTHER);
+});
+
+test("the root is the default room, where websocketd's pages connect", () => {
+  assert.deepEqual(roomFromPath("/"), room(DEFAULT_ROOM));
+  assert.equal(DEFAULT_ROOM, "default", "the name README.md and docs/decisions.md give");
 });
 
 test("the name is percent-decoded exactly once", () => {

@@ -1,7 +1,7 @@
 // Unit tests for how a room ends: child exit, spawn failure, last member leaving, --linger.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { roomEnv as env, setupRoom as setup, waitFor } from "./fakes.ts";
+import { roomEnv as env, setupRoom as setup, timerOf, waitFor } from "./fakes.ts";
 
 test("a child exiting with code 0 closes members with 1000", async () => {
   const { room, runtime, a, b, hooks } = setup();
@@ -54,7 +54,9 @@ test("output still arriving after the exit is delivered before the close", async
   room.join(a, env());
   const child = await runtime.child();
   child.exit({ code: 0, signal: null }, true);
-  await new Promise((r) => setTimeout(r, 10));
+  // The room probes the group once it has seen the exit; one more turn lets it act on that.
+  await waitFor(() => child.probes > 0, "the room to see the exit");
+  await timerOf(0);
   assert.deepEqual(a.closes, [], "the room waits for stdout to end");
   child.print("late\ntail");
   child.endOutput();
@@ -105,7 +107,8 @@ test("a reservation keeps an empty room and its child alive until released", asy
   room.join(a, env());
   const child = await runtime.child();
   room.leave(a);
-  await new Promise((r) => setTimeout(r, 20));
+  // A room that stops closes stdin at once, in leave(): nothing to wait for.
+  assert.equal(room.state, "running", "the reserved room does not start stopping");
   assert.equal(child.stdinClosed, false);
   release();
   release();
@@ -117,11 +120,12 @@ test("with --linger the stop waits, and the stop comes after the wait", async ()
   const { room, runtime, a } = setup({ linger: 0.05 });
   room.join(a, env());
   const child = await runtime.child();
-  const left = Date.now();
+  const lingerNotOver = timerOf(50);
   room.leave(a);
   assert.equal(child.stdinClosed, false);
+  await lingerNotOver;
+  assert.equal(child.stdinClosed, false, "the room stopped before --linger ran out");
   await waitFor(() => child.stdinClosed, "the lingering room to stop");
-  assert.ok(Date.now() - left >= 45, `stopped after ${Date.now() - left} ms`);
   await room.done;
 });
 
@@ -130,18 +134,20 @@ test("a member rejoining within --linger cancels the stop", async () => {
   room.join(a, env());
   const child = await runtime.child();
   room.leave(a);
+  // Set after the room's first --linger timer, of the same length: it fires just after it.
+  const pastFirstLinger = timerOf(50);
   room.join(b, env());
-  // Past the first linger deadline by a wide margin: nothing may have happened.
-  await new Promise((r) => setTimeout(r, 150));
+  await pastFirstLinger;
   assert.equal(child.stdinClosed, false);
   assert.equal(runtime.spawns.length, 1, "the same child is shared");
   child.print("still here\n");
   assert.deepEqual(b.sent, ["still here"]);
   // Leaving again starts a fresh linger.
-  const left = Date.now();
+  const lingerNotOver = timerOf(50);
   room.leave(b);
+  await lingerNotOver;
+  assert.equal(child.stdinClosed, false, "the fresh linger has not run out");
   await waitFor(() => child.stdinClosed, "the room to stop after the second leave");
-  assert.ok(Date.now() - left >= 45);
   await room.done;
 });
 

@@ -47,9 +47,21 @@ test("#QUERY_a and #QUERY_ab are different parameters", () => {
   assert.equal(expand("#QUERY_a-#QUERY_ab.", v), "1-2.");
 });
 
-test("a missing query parameter is empty", () => {
-  assert.equal(expand("[#QUERY_nope]", vars()), "[]");
-  assert.equal(expand("[#QUERY_x][#QUERY_STRING]", vars({ query: "" })), "[][]");
+test("a missing query parameter stays as written, as ScaleSocket leaves it", () => {
+  assert.equal(expand("[#QUERY_nope]", vars()), "[#QUERY_nope]");
+  assert.equal(expand("[#QUERY_x][#QUERY_STRING]", vars({ query: "" })), "[#QUERY_x][]");
+  assert.equal(expand("[#QUERY_e]", vars({ query: "e=" })), "[]", "an empty value is a value");
+});
+
+test("query keys match in any case, as ScaleSocket upper-cases them", () => {
+  const v = vars({ query: "name=John+Doe" });
+  assert.equal(
+    expand("#QUERY_NAME|#QUERY_name|#QUERY_Name", v),
+    "John%20Doe|John%20Doe|John%20Doe",
+  );
+  const both = vars({ query: "Key=upper&key=lower" });
+  assert.equal(expand("#QUERY_key|#QUERY_Key", both), "lower|upper", "the exact key wins");
+  assert.equal(expand("#QUERY_SS", vars({ query: "%C3%9F=x" })), "#QUERY_SS", "only a-z fold");
 });
 
 test("query parameter values are decoded once, then percent-encoded", () => {

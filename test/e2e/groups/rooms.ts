@@ -90,6 +90,7 @@ export function roomTests(l: Launcher): void {
       const r = await refusal(s.ws("/c"));
       assert.equal(r.status, 400);
       assert.equal(r.body.trim(), "Invalid room");
+      await s.waitForLog(/websocket refused: Invalid room path=\/c status=400 hint=".*--rooms/);
       await s.stop();
     });
 

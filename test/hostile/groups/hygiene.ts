@@ -156,7 +156,8 @@ export function hygieneTests(l: Launcher): void {
     });
 
     it("30 children that exit on their own leave no descriptor behind", async (t) => {
-      // Was a BUG (Deno, fixed in src/runtime/deno.ts): each such room left one pipe open (the
+      // Was a BUG (Deno, in the Deno.Command runtime since replaced by src/runtime/node.ts on both
+      // runtimes, see docs/decisions.md): each such room left one pipe open (the
       // child's stdin), released only if and when V8's garbage collector finalized it: a quiet
       // server kept them (50 exits: 24 → 74 descriptors, unchanged 12 s later). wrapChild
       // closed its stdin writer only in closeStdin(), which only the termination table calls.

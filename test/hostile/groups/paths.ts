@@ -116,7 +116,7 @@ export function pathTests(l: Launcher): void {
       });
 
       it("answers GET of the FIFO with 404 instead of hanging", async () => {
-        // Was a BUG (Deno, fixed in src/runtime/deno.ts): GET /fifo never answered, and the
+        // Was a BUG (Deno, in the former Deno.Command runtime, see docs/decisions.md): GET /fifo never answered, and the
         // server then never finished shutting down on SIGTERM (Deno.serve's shutdown waits for
         // the request). openFile called Deno.open before checking that the path is a file, and
         // opening a FIFO for reading blocks until a writer comes: each such request held a
