@@ -42,7 +42,12 @@ export function dialOwner(
       upstream.off("open", onOpen);
       resolve(d);
     };
-    const onOpen = () => settle({ kind: "open", upstream });
+    const onOpen = () => {
+      // The owner's first frames may have come in the same read as its 101: they would be
+      // emitted before relayTicket listens. Held until it does (it resumes the socket).
+      upstream.pause();
+      settle({ kind: "open", upstream });
+    };
     upstream.once("open", onOpen);
     upstream.once("unexpected-response", (_req, res: IncomingMessage) => {
       let text = "";
@@ -128,6 +133,8 @@ export function relayTicket(room: string, upstream: WebSocket, hooks: RelayHooks
     if (early) early.push(closing);
     else closing();
   });
+  // Listening now: what dialOwner held back may flow (into `early` until the client is open).
+  upstream.resume();
   return {
     room,
     cancel: () => upstream.terminate(),

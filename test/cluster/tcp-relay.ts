@@ -6,6 +6,8 @@ export interface TcpRelay {
   readonly port: number;
   /** redis://127.0.0.1:PORT through this relay. */
   readonly url: string;
+  /** Connections open through it now. */
+  readonly connections: number;
   /**
    * Stops moving bytes both ways, on open connections and on new ones, as a network that
    * drops packets would: nothing is lost, it is delivered late (or never, if cut meanwhile).
@@ -51,6 +53,9 @@ export async function startTcpRelay(targetPort: number, host = "127.0.0.1"): Pro
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    get connections() {
+      return pairs.size;
+    },
     pause() {
       paused = true;
     },

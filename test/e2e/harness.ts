@@ -64,6 +64,8 @@ export interface RunOptions {
   /** Added to the server's environment; undefined removes a variable (such as NO_COLOR). */
   env?: Record<string, string | undefined>;
   cwd?: string;
+  /** How long to wait for the server to say it listens (default 15 s). */
+  readyMs?: number;
 }
 
 /** Runs scalesocket to completion (for --help, bad flags …). */
@@ -129,7 +131,7 @@ export async function launch(l: Launcher, args: string[], opts: RunOptions = {})
       watchers.add(check);
       check();
     });
-  const m = await waitForLog(/listening on https?:\/\/(\S+):(\d+)/);
+  const m = await waitForLog(/listening on https?:\/\/(\S+):(\d+)/, opts.readyMs);
   const port = Number(m[2]);
   const running: Running = {
     port,

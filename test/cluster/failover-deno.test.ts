@@ -1,0 +1,7 @@
+// An owner SIGKILLed, an owner SIGSTOPped for two lease lengths, on Deno.
+import { after } from "node:test";
+import { LAUNCHERS, stopAll } from "../e2e/harness.ts";
+import { failoverTests } from "./failover.ts";
+
+after(stopAll);
+failoverTests(LAUNCHERS.deno);

@@ -1,0 +1,7 @@
+// Routing through haproxy, the race for a new room and one order for a crowd, on Node.
+import { after } from "node:test";
+import { LAUNCHERS, stopAll } from "../e2e/harness.ts";
+import { routingTests } from "./routing.ts";
+
+after(stopAll);
+routingTests(LAUNCHERS.node);

@@ -1,0 +1,7 @@
+// A node added behind haproxy, a node drained with SIGTERM, on Deno.
+import { after } from "node:test";
+import { LAUNCHERS, stopAll } from "../e2e/harness.ts";
+import { scaleTests } from "./scale.ts";
+
+after(stopAll);
+scaleTests(LAUNCHERS.deno);
