@@ -121,7 +121,7 @@ export class OwnedRooms {
     const { log, stats } = this.d;
     return new LeaseKeeper(this.d.store, owned.name, owned.lease, sentAt, this.d.timing, {
       deadlines: (soft, hard) => {
-        if (owned.pid !== null) this.d.watchdog.arm(owned.pid, soft, hard);
+        if (owned.pid !== null) this.arm(owned.pid, soft, hard);
         this.publish(owned);
       },
       failed: () => stats.renewFailed(),
@@ -149,7 +149,16 @@ export class OwnedRooms {
     const owned = this.byRoom.get(room);
     if (!owned || !owned.keeper) return;
     owned.pid = pid;
-    this.d.watchdog.arm(pid, owned.keeper.softDeadline, owned.keeper.hardDeadline);
+    this.arm(pid, owned.keeper.softDeadline, owned.keeper.hardDeadline);
+  }
+
+  /**
+   * The watchdog's SIGTERM comes half the stop time after the soft deadline: it is the backstop
+   * for a stalled server, and when it raced the server's own stop, clients heard the child's
+   * death (1011) instead of 1012. The hard deadline, on which no overlap rests, does not move.
+   */
+  private arm(pid: number, soft: number, hard: number): void {
+    this.d.watchdog.arm(pid, Math.min(soft + this.d.timing.stopMs / 2, hard), hard);
   }
 
   private async ended(owned: Owned, end: () => void): Promise<void> {
