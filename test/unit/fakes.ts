@@ -141,22 +141,22 @@ export class FakeRuntime implements Runtime {
   /** Replaced by --tcp tests: whether children listen, which ports are in use. */
   connectTcp: (host: string, port: number) => Promise<TcpConn> = unused;
   portFree: (port: number) => Promise<boolean> = unused;
-  serve = unused;
+  serve: Runtime["serve"] = unused;
   /** Messages pass through as they are, so tests compare what the room produced. */
   prepare = (msg: string | Uint8Array): Outgoing => ({ text: typeof msg === "string", data: msg });
-  wire = unused;
-  upgrade = unused;
-  peer = unused;
-  onSignal = unused;
+  wire: Runtime["wire"] = unused;
+  upgrade: Runtime["upgrade"] = unused;
+  peer: Runtime["peer"] = unused;
+  onSignal: Runtime["onSignal"] = unused;
   env = (): Record<string, string> => ({});
-  writeStderr = unused;
+  writeStderr: Runtime["writeStderr"] = unused;
   stderrIsTTY = (): boolean => false;
-  realPath = unused;
-  isDir = unused;
-  isExecutable = unused;
-  readTextFile = unused;
-  reverseLookup = unused;
-  openFile = unused;
+  realPath: Runtime["realPath"] = unused;
+  isDir: Runtime["isDir"] = unused;
+  isExecutable: Runtime["isExecutable"] = unused;
+  readTextFile: Runtime["readTextFile"] = unused;
+  reverseLookup: Runtime["reverseLookup"] = unused;
+  openFile: Runtime["openFile"] = unused;
 }
 
 type Event = { send: string | Uint8Array } | { close: [number, string] };
