@@ -1,7 +1,16 @@
 // Unit tests for how a room ends: child exit, spawn failure, last member leaving, --linger.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { roomEnv as env, setupRoom as setup, waitFor } from "./fakes.ts";
+import { type FakeChild, roomEnv as env, setupRoom as setup, waitFor } from "./fakes.ts";
+
+/**
+ * Whether the child's stdin is closed when a timer of ms, set now, fires. Timers of one length
+ * fire in the order they were set: set before the room's own timer of the same length, it
+ * looks just before that one fires; set after, just after.
+ */
+function stdinClosedAt(child: FakeChild, ms: number): Promise<boolean> {
+  return new Promise((resolve) => setTimeout(() => resolve(child.stdinClosed), ms));
+}
 
 test("a child exiting with code 0 closes members with 1000", async () => {
   const { room, runtime, a, b, hooks } = setup();
@@ -51,10 +60,16 @@ test("all flushed output, the unterminated last line too, comes before the close
 
 test("output still arriving after the exit is delivered before the close", async () => {
   const { room, runtime, a } = setup();
+  // A room whose child exits with its output ended at the same moment: once it has closed,
+  // a room that did not wait for stdout would have closed too.
+  const control = setup();
   room.join(a, env());
+  control.room.join(control.a, env());
   const child = await runtime.child();
+  const other = await control.runtime.child();
   child.exit({ code: 0, signal: null }, true);
-  await new Promise((r) => setTimeout(r, 10));
+  other.exit({ code: 0, signal: null });
+  await waitFor(() => control.a.closes.length === 1, "the control room to close");
   assert.deepEqual(a.closes, [], "the room waits for stdout to end");
   child.print("late\ntail");
   child.endOutput();
@@ -101,11 +116,16 @@ test("everyone leaving while the child starts still stops it once it exists", as
 
 test("a reservation keeps an empty room and its child alive until released", async () => {
   const { room, runtime, a } = setup();
+  // The same room without a reservation: once its child's stdin is closed, ours would be too.
+  const control = setup();
   const release = room.reserve();
   room.join(a, env());
+  control.room.join(control.a, env());
   const child = await runtime.child();
+  const other = await control.runtime.child();
   room.leave(a);
-  await new Promise((r) => setTimeout(r, 20));
+  control.room.leave(control.a);
+  await waitFor(() => other.stdinClosed, "the control room to stop its child");
   assert.equal(child.stdinClosed, false);
   release();
   release();
@@ -117,11 +137,11 @@ test("with --linger the stop waits, and the stop comes after the wait", async ()
   const { room, runtime, a } = setup({ linger: 0.05 });
   room.join(a, env());
   const child = await runtime.child();
-  const left = Date.now();
+  const beforeLingerEnds = stdinClosedAt(child, 50);
   room.leave(a);
   assert.equal(child.stdinClosed, false);
+  assert.equal(await beforeLingerEnds, false, "the room stopped before --linger was up");
   await waitFor(() => child.stdinClosed, "the lingering room to stop");
-  assert.ok(Date.now() - left >= 45, `stopped after ${Date.now() - left} ms`);
   await room.done;
 });
 
@@ -131,17 +151,16 @@ test("a member rejoining within --linger cancels the stop", async () => {
   const child = await runtime.child();
   room.leave(a);
   room.join(b, env());
-  // Past the first linger deadline by a wide margin: nothing may have happened.
-  await new Promise((r) => setTimeout(r, 150));
-  assert.equal(child.stdinClosed, false);
+  // Set after the linger's timer with the same length, so it fires after that one would have.
+  assert.equal(await stdinClosedAt(child, 50), false, "the rejoin did not cancel the stop");
   assert.equal(runtime.spawns.length, 1, "the same child is shared");
   child.print("still here\n");
   assert.deepEqual(b.sent, ["still here"]);
   // Leaving again starts a fresh linger.
-  const left = Date.now();
+  const beforeSecondLingerEnds = stdinClosedAt(child, 50);
   room.leave(b);
+  assert.equal(await beforeSecondLingerEnds, false, "the second linger was not a full one");
   await waitFor(() => child.stdinClosed, "the room to stop after the second leave");
-  assert.ok(Date.now() - left >= 45);
   await room.done;
 });
 
