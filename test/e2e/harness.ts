@@ -129,7 +129,12 @@ export async function launch(l: Launcher, args: string[], opts: RunOptions = {})
       watchers.add(check);
       check();
     });
-  const m = await waitForLog(/listening on https?:\/\/(\S+):(\d+)/);
+  // A server that misses the deadline may still start later: it must not outlive the test run
+  // (stopAll only knows servers that started).
+  const m = await waitForLog(/listening on https?:\/\/(\S+):(\d+)/).catch((err) => {
+    if (!gone) p.kill("SIGKILL");
+    throw err;
+  });
   const port = Number(m[2]);
   const running: Running = {
     port,
