@@ -62,6 +62,14 @@ export function accept(c: Context, ticket: Ticket): Response {
   return new Response(null);
 }
 
+/**
+ * The ticket accept() left on a request's bindings, if the app admitted it: the upgrade
+ * listener takes it from here (and so can a test that calls app.request() with bindings).
+ */
+export function acceptedTicket(env: HttpBindings): Ticket | undefined {
+  return (env as Bindings)[ACCEPTED];
+}
+
 /** The peer of the request behind c (empty for a request that came through no socket). */
 export function peerOf(c: Context): PeerInfo {
   const socket = (c.env as Bindings | undefined)?.incoming?.socket;
@@ -140,7 +148,7 @@ async function answer(
   if (!request) return writeResponse(socket, new Response("Bad request\n", { status: 400 }));
   const env: Bindings = { incoming: req, outgoing: undefined as never };
   const res = await app.fetch(request, env);
-  const ticket = env[ACCEPTED];
+  const ticket = acceptedTicket(env);
   if (!ticket) return writeResponse(socket, res, req.method === "HEAD");
   // The client may be gone before the handshake completes, or ws may refuse it (it writes its
   // own 400): the ticket is cancelled, so the room is not held for nothing.

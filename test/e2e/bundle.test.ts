@@ -2,4 +2,4 @@
 import { LAUNCHERS } from "./harness.ts";
 import { suite } from "./suite.ts";
 
-suite(LAUNCHERS.bundle);
+suite(LAUNCHERS.bundle, "packaging");

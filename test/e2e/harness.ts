@@ -131,7 +131,14 @@ export async function launch(l: Launcher, args: string[], opts: RunOptions = {})
       watchers.add(check);
       check();
     });
-  const m = await waitForLog(/listening on https?:\/\/(\S+):(\d+)/, opts.readyMs);
+  // 30 s unless the caller says: five servers started at once through tsx on two busy cores took
+  // over 15 s. One that misses the deadline may still start later: it must not outlive the test
+  // run (stopAll only knows servers that started).
+  const m = await waitForLog(/listening on https?:\/\/(\S+):(\d+)/, opts.readyMs ?? 30_000)
+    .catch((err) => {
+      if (!gone) p.kill("SIGKILL");
+      throw err;
+    });
   const port = Number(m[2]);
   const running: Running = {
     port,

@@ -137,15 +137,15 @@ export class FakeRuntime implements Runtime {
   /** Replaced by --tcp tests: whether children listen, which ports are in use. */
   connectTcp: (host: string, port: number) => Promise<TcpConn> = unused;
   portFree: (port: number) => Promise<boolean> = unused;
-  onSignal = unused;
+  onSignal: Runtime["onSignal"] = unused;
   env = (): Record<string, string> => ({});
   stderrIsTTY = (): boolean => false;
-  realPath = unused;
-  isDir = unused;
-  isExecutable = unused;
-  readTextFile = unused;
-  reverseLookup = unused;
-  openFile = unused;
+  realPath: Runtime["realPath"] = unused;
+  isDir: Runtime["isDir"] = unused;
+  isExecutable: Runtime["isExecutable"] = unused;
+  readTextFile: Runtime["readTextFile"] = unused;
+  reverseLookup: Runtime["reverseLookup"] = unused;
+  openFile: Runtime["openFile"] = unused;
 }
 
 type Event = { send: string | Uint8Array } | { close: [number, string] };

@@ -1,5 +1,6 @@
-// S7 end to end with other flags: --staticdir beside --api, neither --api nor --metrics, no
-// NO_COLOR, and the metrics of refusals and of a command that cannot be spawned.
+// End to end with other flags: --staticdir beside --api, no NO_COLOR, and the metrics of
+// refusals and of a command that cannot be spawned. Routes without --api or --metrics are
+// checked in process (test/unit/app-routes.test.ts).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -11,12 +12,6 @@ import { count, type Sample, valueOf } from "../openmetrics.ts";
 
 /** A command that does not exist: every spawn fails. */
 const MISSING = `${ROOT}test/fixtures/no-such-program`;
-
-async function status(s: Running, path: string): Promise<number> {
-  const res = await fetch(s.http(path));
-  await res.body?.cancel();
-  return res.status;
-}
 
 /** scrape reads a server's /metrics with the real OpenMetrics parser. */
 export function flagTests(l: Launcher, scrape: (s: Running) => Promise<Sample[]>): void {
@@ -32,12 +27,6 @@ export function flagTests(l: Launcher, scrape: (s: Running) => Promise<Sample[]>
     after(async () => {
       await s.stop();
       rmSync(dir, { recursive: true, force: true });
-    });
-
-    it("GET / serves the static index instead of the lobby page", async () => {
-      const res = await fetch(s.http("/"));
-      assert.equal(res.status, 200);
-      assert.equal(await res.text(), "<h1>our own page</h1>\n");
     });
 
     it("counts refused connections by reason: invalid_room and too_many_rooms", async () => {
@@ -61,16 +50,6 @@ export function flagTests(l: Launcher, scrape: (s: Running) => Promise<Sample[]>
       s = await launch(l, [MISSING], { env: { NO_COLOR: undefined } });
     });
     after(() => s.stop());
-
-    it("/api/rooms, /api/<room> and / are 404", async () => {
-      for (const path of ["/api/rooms", "/api/lobby", "/"]) {
-        assert.equal(await status(s, path), 404, path);
-      }
-    });
-
-    it("/metrics is 404", async () => {
-      assert.equal(await status(s, "/metrics"), 404);
-    });
 
     it("writes no ANSI escapes to a stderr that is not a terminal", async () => {
       const c = await Client.open(s.ws("/colour"));

@@ -38,34 +38,9 @@ function originTests(l: Launcher): void {
       assert.match(r.body, /Origin not allowed/);
       assert.equal(await statusFor(s.ws("/r"), "http://127.0.0.1:1"), 403, "another port");
     });
-
-    it("refuses a websocket that sends no Origin with 403; plain GETs are not checked", async () => {
-      assert.equal(await statusFor(s.ws("/r"), null), 403);
-      assert.equal((await fetch(s.http("/health"))).status, 200);
-    });
   });
-
-  describe("--origin", () => {
-    let s: Running;
-    const allowed = "localhost,https://secure.example,exact.example:8080";
-    before(async () => s = await launch(l, ["--origin", allowed, ...PY, "echo"]));
-    after(() => s.stop());
-    const cases: [string | null, number, string][] = [
-      ["http://localhost:1234", 101, "an entry without a port matches any port"],
-      ["http://localhost", 101, "an entry without a port matches the default port"],
-      ["https://secure.example:8443", 101, "a scheme entry matches its scheme on any port"],
-      ["http://secure.example", 403, "a scheme entry refuses another scheme"],
-      ["http://exact.example:8080", 101, "host:port matches that port"],
-      ["http://exact.example:8081", 403, "host:port refuses another port"],
-      ["http://other.example", 403, "a host not listed is refused"],
-      [null, 403, "a request without Origin is refused"],
-    ];
-    for (const [origin, status, why] of cases) {
-      it(`${why}: ${origin ?? "no Origin"} → ${status}`, async () => {
-        assert.equal(await statusFor(s.ws("/r"), origin), status);
-      });
-    }
-  });
+  // No Origin, --origin's matching rules and plain GETs are checked in process
+  // (test/unit/app-origin.test.ts); this shows a 403 on the wire, with the real Host and port.
 }
 
 function tlsTests(l: Launcher): void {
