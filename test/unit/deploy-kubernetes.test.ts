@@ -2,6 +2,7 @@
 // timings and names that make a scale-down drain rooms instead of cutting them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -135,7 +136,13 @@ test("/metrics is served, and the autoscalers ask for series the server exposes"
   const { body } = await createMetrics().scrape();
   const query = at(only("ScaledObject"), "spec.triggers")[0].metadata.query as string;
   const hpaMetric = at(only("HorizontalPodAutoscaler"), "spec.metrics")[0].pods.metric.name;
-  for (const name of [...query.matchAll(/scalesocket_\w+/g)].map((m) => m[0]).concat(hpaMetric)) {
+  const [adapter] = readYaml(join(KUBE, "hpa", "prometheus-adapter-values.yaml"));
+  const served = at(adapter, "rules.custom").map((r: Obj) =>
+    /^\w+/.exec(r.seriesQuery as string)![0]
+  );
+  assert.ok(served.includes(hpaMetric), `prometheus-adapter serves no ${hpaMetric}`);
+  const names = [...query.matchAll(/scalesocket_\w+/g)].map((m) => m[0]).concat(served);
+  for (const name of names) {
     assert.match(body, new RegExp(`^# TYPE ${name} `, "m"), `${name} is not in /metrics`);
   }
 });
@@ -155,4 +162,25 @@ test("the ingress hashes clients onto pods by the room's path", () => {
     annotations["nginx.ingress.kubernetes.io/upstream-hash-by"],
     /\$uri|\$scalesocket_room/,
   );
+});
+
+test("kustomize builds the default set: the core objects, KEDA and the ServiceMonitor", (t) => {
+  if (spawnSync("kubectl", ["version", "--client"], { stdio: "ignore" }).status !== 0) {
+    t.skip("no kubectl here to run its kustomize; the file lists above are read by hand instead");
+    return;
+  }
+  const run = spawnSync("kubectl", ["kustomize", KUBE], { encoding: "utf8", timeout: 30_000 });
+  assert.equal(run.status, 0, `kubectl kustomize failed: ${run.stderr}`);
+  const kinds = [...run.stdout.matchAll(/^kind: (\w+)$/gm)].map((m) => m[1]).sort();
+  assert.deepEqual(kinds, [
+    "Deployment",
+    "Ingress",
+    "Namespace",
+    "PodDisruptionBudget",
+    "ScaledObject",
+    "Service",
+    "Service",
+    "ServiceMonitor",
+    "StatefulSet",
+  ]);
 });
