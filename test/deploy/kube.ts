@@ -3,6 +3,7 @@
 // operator), plus a probe for fields the schemas do not know, which they let through.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 // One file per kind: the packages' barrels would load hundreds of schemas for nothing.
 import { Namespace } from "kubernetes-models/v1/Namespace";
@@ -17,7 +18,7 @@ import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitorin
 
 export type Obj = Record<string, unknown>;
 
-export const ROOT = new URL("../../", import.meta.url).pathname;
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const KUBE = join(ROOT, "deploy", "kubernetes");
 
 /**
