@@ -1,11 +1,11 @@
 // An owner that dies or stalls: its children go (the watchdog, outside its event loop, sees to
 // it), its rooms start again on another node after one lease length, never two at once.
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
 import { type Launcher, waitFor } from "../e2e/harness.ts";
-import { assertNoOverlap, monotonicMs } from "./epochs.ts";
-import { readyStatus, startCluster, type TestCluster } from "./nodes.ts";
+import { monotonicMs } from "./epochs.ts";
+import { clusterHooks, readyStatus, type TestCluster } from "./nodes.ts";
 import { allDead, latest, openRooms, ranOn, reopen } from "./rooms.ts";
 
 /** Slack for a loaded two-core machine on top of what the lease timing promises. */
@@ -14,16 +14,7 @@ const SLACK_MS = 1500;
 export function failoverTests(l: Launcher): void {
   describe("an owner killed or paused", () => {
     let c: TestCluster;
-    before(async () => {
-      c = await startCluster({ launcher: l, lease: 2 });
-    });
-    after(async () => {
-      try {
-        if (c) assertNoOverlap(c.dir);
-      } finally {
-        await c?.close();
-      }
-    });
+    clusterHooks({ launcher: l, lease: 2 }, (started) => c = started);
 
     it("kills a SIGKILLed owner's children at once and starts its rooms elsewhere within a lease", async (t) => {
       const [n1, n2] = c.nodes;

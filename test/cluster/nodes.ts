@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { connectRedis, type RedisLink } from "../../src/cluster/redis.ts";
 import { parseLease, roomKey } from "../../src/cluster/lease.ts";
 import { launch, type Launcher, PYTHON, type Running, waitFor } from "../e2e/harness.ts";
-import { EPOCH_CHILD } from "./epochs.ts";
+import { after, before } from "node:test";
+import { assertNoOverlap, EPOCH_CHILD } from "./epochs.ts";
 import { type Haproxy, startHaproxy } from "./haproxy.ts";
 import { freePort, type RedisServer, startRedis } from "./redis.ts";
 import { startTcpRelay, type TcpRelay } from "./tcp-relay.ts";
@@ -190,4 +191,20 @@ export async function readyStatus(node: TestNode): Promise<number> {
   } catch {
     return 0;
   }
+}
+
+/**
+ * A cluster for one describe(): started before its tests; after them, checked that no two
+ * processes of a room ever ran at once, then stopped. started() hands it to the tests.
+ */
+export function clusterHooks(opts: ClusterOptions, started: (c: TestCluster) => void): void {
+  let c: TestCluster | undefined;
+  before(async () => started(c = await startCluster(opts)));
+  after(async () => {
+    try {
+      if (c) assertNoOverlap(c.dir);
+    } finally {
+      await c?.close();
+    }
+  });
 }

@@ -1,12 +1,12 @@
 // Where rooms land: through haproxy every client of a room reaches its owner; a new room opened
 // on three nodes at once gets one process; a crowd spread over the nodes sees one order.
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import WebSocket from "ws";
 import { type Launcher, waitFor } from "../e2e/harness.ts";
 import { Client } from "../e2e/client.ts";
-import { assertNoOverlap, runs } from "./epochs.ts";
-import { startCluster, type TestCluster } from "./nodes.ts";
+import { runs } from "./epochs.ts";
+import { clusterHooks, type TestCluster } from "./nodes.ts";
 
 /** How many clients a node relayed, from its debug log. */
 const relayed = (c: TestCluster) =>
@@ -27,22 +27,13 @@ async function collector(url: string): Promise<{ ws: WebSocket; got: string[] }>
 export function routingTests(l: Launcher): void {
   describe("routing and the race for a new room", () => {
     let c: TestCluster;
-    before(async () => {
-      // A long lease: nothing here fails over, and a busy machine must not stop a room.
-      c = await startCluster({
-        launcher: l,
-        lease: 5,
-        flags: ["-v", "--api", "--json"],
-        haproxy: true,
-      });
-    });
-    after(async () => {
-      try {
-        if (c) assertNoOverlap(c.dir);
-      } finally {
-        await c?.close();
-      }
-    });
+    // A long lease: nothing here fails over, and a busy machine must not stop a room.
+    clusterHooks({
+      launcher: l,
+      lease: 5,
+      flags: ["-v", "--api", "--json"],
+      haproxy: true,
+    }, (started) => c = started);
 
     it("runs each room once, on the node haproxy sends its clients to, relaying none", async () => {
       const rooms = Array.from({ length: 6 }, (_, i) => `routed-${i}`);

@@ -1,35 +1,26 @@
 // Scaling: a node added behind haproxy takes new rooms and moves no running one; a node drained
 // with SIGTERM stops taking rooms, closes its own with 1012 and lets them start elsewhere at once.
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
 import { type Launcher, waitFor } from "../e2e/harness.ts";
 import { Client, refusal } from "../e2e/client.ts";
-import { assertNoOverlap, runs } from "./epochs.ts";
-import { readyStatus, startCluster, type TestCluster } from "./nodes.ts";
+import { runs } from "./epochs.ts";
+import { clusterHooks, readyStatus, type TestCluster } from "./nodes.ts";
 import { openRooms, ranOn, reopen } from "./rooms.ts";
 
 export function scaleTests(l: Launcher): void {
   describe("a node added and a node drained", () => {
     let c: TestCluster;
     const via = (room: string) => `ws://127.0.0.1:${c.haproxy!.port}/${room}`;
-    before(async () => {
-      c = await startCluster({
-        launcher: l,
-        // Three, not two: a node starting up takes a busy two-core machine's CPU for seconds.
-        lease: 3,
-        flags: ["--drain=1"],
-        haproxy: true,
-        spare: 1,
-      });
-    });
-    after(async () => {
-      try {
-        if (c) assertNoOverlap(c.dir);
-      } finally {
-        await c?.close();
-      }
-    });
+    clusterHooks({
+      launcher: l,
+      // Three, not two: a node starting up takes a busy two-core machine's CPU for seconds.
+      lease: 3,
+      flags: ["--drain=1"],
+      haproxy: true,
+      spare: 1,
+    }, (started) => c = started);
 
     it("keeps running rooms where they are when a fourth node joins, and gives it new rooms", async (t) => {
       const rooms = Array.from({ length: 8 }, (_, i) => `stay-${i}`);

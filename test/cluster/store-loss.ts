@@ -1,11 +1,11 @@
 // Redis trouble: one node cut off, Redis stopped for everyone, Redis restarted empty. Rooms that
 // cannot keep their lease stop before it can lapse; they start again once it is safe.
-import { after, before, describe, it, type TestContext } from "node:test";
+import { describe, it, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { type Launcher, waitFor } from "../e2e/harness.ts";
 import type { Client } from "../e2e/client.ts";
-import { assertNoOverlap, monotonicMs } from "./epochs.ts";
-import { readyStatus, startCluster, type TestCluster, type TestNode } from "./nodes.ts";
+import { monotonicMs } from "./epochs.ts";
+import { clusterHooks, readyStatus, type TestCluster, type TestNode } from "./nodes.ts";
 import { allDead, latest, openRooms, ranOn, reopen } from "./rooms.ts";
 
 /** Slack for a loaded two-core machine on top of what the lease timing promises. */
@@ -42,16 +42,7 @@ const allReady = (nodes: TestNode[], status: number, what: string) =>
 export function storeLossTests(l: Launcher): void {
   describe("Redis lost by one node, by all, or restarted empty", () => {
     let c: TestCluster;
-    before(async () => {
-      c = await startCluster({ launcher: l, lease: 2 });
-    });
-    after(async () => {
-      try {
-        if (c) assertNoOverlap(c.dir);
-      } finally {
-        await c?.close();
-      }
-    });
+    clusterHooks({ launcher: l, lease: 2 }, (started) => c = started);
 
     it("stops a cut-off node's rooms before their lease lapses and runs them elsewhere after it", async (t) => {
       const [n1, n2] = c.nodes;
