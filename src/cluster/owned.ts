@@ -105,8 +105,16 @@ export class OwnedRooms {
       const history = await this.d.loadHistory(route.name).catch(() => null);
       if (history) this.preloaded.set(route.name, history);
     }
-    const ticket = await this.d.local.admit(req, { ...route, env });
-    this.preloaded.delete(route.name);
+    let ticket;
+    try {
+      ticket = await this.d.local.admit(req, { ...route, env });
+    } catch (err) {
+      // Nothing may keep renewing a lease for a room that never started.
+      void this.ended(owned, end);
+      throw err;
+    } finally {
+      this.preloaded.delete(route.name);
+    }
     if ("status" in ticket) {
       void this.ended(owned, end);
       return ticket;

@@ -5,12 +5,10 @@
 // src/runtime would only forward to the same call.
 import { hostname } from "node:os";
 import process from "node:process";
-import type { ClusterConfig, Config } from "../config.ts";
+import type { ClusterConfig } from "../config.ts";
 import type { Logger } from "../log.ts";
-import type { Router } from "../room/admit.ts";
+import type { AdmitDeps } from "../room/admit.ts";
 import { LocalRegistry } from "../room/registry.ts";
-import type { Stats } from "../room/stats.ts";
-import type { Runtime } from "../runtime/types.ts";
 import { timing } from "./deadlines.ts";
 import type { ClusterStats } from "./stats.ts";
 import { ClusterDoor } from "./door.ts";
@@ -35,14 +33,12 @@ export interface ClusterNode {
   close(): Promise<void>;
 }
 
-export interface ClusterStartDeps {
-  config: Config;
-  runtime: Runtime;
-  log: Logger;
-  stats: Stats;
-  version: string;
-  route: Router;
-  oneshotDone: () => void;
+/** What the local registry gets (admit.ts), and what cluster mode counts. */
+export interface ClusterStartDeps extends
+  Pick<
+    AdmitDeps,
+    "config" | "runtime" | "log" | "stats" | "version" | "route" | "oneshotDone"
+  > {
   clusterStats: ClusterStats;
 }
 
