@@ -1,6 +1,7 @@
 // The table of every flag: how it takes its value, the schema for it, and the ones not built yet.
 import type * as v from "valibot";
 import * as S from "./schema.ts";
+import * as A from "./schema-access.ts";
 import type { Schema } from "./schema.ts";
 
 /** A switch takes no value; a count is `-v` given again; a list keeps every occurrence. */
@@ -75,26 +76,26 @@ export const FLAGS = {
   pingms: value(S.count, "a number of milliseconds"),
   passstderr: sw,
   // Cluster
-  cluster: value(S.redisUrl, "a redis:// URL"),
-  advertise: value(S.advertise, "HOST:PORT"),
-  "node-id": value(S.nodeId, "an id"),
-  "cluster-secret": value(S.secret, "a secret"),
-  "cluster-prefix": value(S.prefix, "a key prefix"),
-  lease: value(S.lease, "a number of seconds"),
+  cluster: value(A.redisUrl, "a redis:// URL"),
+  advertise: value(A.advertise, "HOST:PORT"),
+  "node-id": value(A.nodeId, "an id"),
+  "cluster-secret": value(A.secret, "a secret"),
+  "cluster-prefix": value(A.prefix, "a key prefix"),
+  lease: value(A.lease, "a number of seconds"),
   drain: value(S.seconds, "a number of seconds"),
   // Authentication
-  "jwt-secret": value(S.secret, "a secret"),
+  "jwt-secret": value(A.secret, "a secret"),
   "jwt-key": value(S.path, "a PEM file"),
-  jwks: value(S.jwks, "a URL or a file"),
-  "jwt-audience": value(S.claim, "an audience"),
-  "jwt-issuer": value(S.claim, "an issuer"),
-  "jwt-cookie": value(S.cookieName, "a cookie name"),
+  jwks: value(A.jwks, "a URL or a file"),
+  "jwt-audience": value(A.claim, "an audience"),
+  "jwt-issuer": value(A.claim, "an issuer"),
+  "jwt-cookie": value(A.cookieName, "a cookie name"),
   "jwt-no-expire-close": sw,
-  auth: value(S.httpUrl, "an http:// or https:// URL"),
-  "auth-timeout": value(S.timeout, "a number of seconds"),
+  auth: value(A.httpUrl, "an http:// or https:// URL"),
+  "auth-timeout": value(A.timeout, "a number of seconds"),
   "public-api": sw,
   maxclients: value(S.count, "a number of clients"),
-  ratelimit: value(S.rate, "N[/SECONDS]"),
+  ratelimit: value(A.rate, "N[/SECONDS]"),
   // Logging
   log: value(S.logFormat, '"text" or "json"'),
   loglevel: value(S.logLevel, "a level"),
