@@ -2,30 +2,22 @@
 // (--cluster and its companions) and authentication (--jwt-*, --auth, --ratelimit).
 import * as v from "valibot";
 import { addr, MAX_MS, seconds, TOKEN } from "./schema.ts";
+import { checkRedisUrl, redactUrl } from "../cluster/url.ts";
 
-// Cluster mode. A redis:// or rediss:// URL as ioredis takes it: the host is required, the port
-// defaults to 6379, the path may name a database number. The URL may carry a password, so it is
-// kept apart from the redacted form that log lines and error messages use.
-const REDIS_DETAIL = "expected redis://[USER:PASSWORD@]HOST[:PORT][/DB] or rediss://…";
+// Cluster mode. A redis:// or rediss:// URL, checked by the rules the cluster code itself keeps
+// (src/cluster/url.ts). It may carry a password, so it is kept apart from the redacted form that
+// log lines and error messages use.
 export const redisUrl = v.pipe(
   v.string(),
-  v.check((s) => parseRedisUrl(s) !== null, REDIS_DETAIL),
-  v.transform((s) => parseRedisUrl(s)!),
+  v.check(
+    (s) => checkRedisUrl(s) === null,
+    (issue) =>
+      `expected redis://[USER:PASSWORD@]HOST[:PORT][/DB] or rediss://…: ${
+        checkRedisUrl(issue.input as string)
+      }`,
+  ),
+  v.transform((s) => ({ url: s, redacted: redactUrl(s) })),
 );
-
-function parseRedisUrl(s: string): { url: string; redacted: string } | null {
-  let u: URL;
-  try {
-    u = new URL(s);
-  } catch {
-    return null;
-  }
-  if (u.protocol !== "redis:" && u.protocol !== "rediss:") return null;
-  if (u.hostname === "" || !/^(?:\/\d{0,5})?$/.test(u.pathname) || u.hash !== "") return null;
-  const redacted = new URL(s);
-  if (redacted.password !== "") redacted.password = "***";
-  return { url: s, redacted: redacted.toString() };
-}
 
 // Another node dials this address, so an unspecified one (0.0.0.0, ::) or port 0 cannot work.
 export const advertise = v.pipe(
