@@ -1,6 +1,7 @@
 // Bundles src/main.ts into dist/scalesocket.mjs: one ESM file for Node and Deno alike.
 import { build } from "esbuild";
 import { chmod } from "node:fs/promises";
+import { buildClient } from "./client.ts";
 
 const OUT = "dist/scalesocket.mjs";
 
@@ -12,6 +13,10 @@ const banner = [
   "const require = __ssCreateRequire(",
   '  import.meta.url.startsWith("file:") ? import.meta.url : "file:///scalesocket.mjs");',
 ].join("\n");
+
+// First: the server bundles the client's text, which this regenerates.
+await buildClient();
+console.log("built dist/client.mjs");
 
 await build({
   entryPoints: ["src/main.ts"],

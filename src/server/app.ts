@@ -16,6 +16,7 @@ import { cgiScripts } from "./cgi.ts";
 import type { Metrics } from "./metrics.ts";
 import type { Authenticator } from "../auth/authenticate.ts";
 import { type AuthDeps, authRequest, pageGuard } from "./auth.ts";
+import { CLIENT_PATH, serveClient } from "./client.ts";
 
 export interface AppState {
   /** True once shutdown began: /ready answers 503 and no connection is accepted. */
@@ -97,6 +98,7 @@ export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Ho
     return accept(c, ticket);
   });
   app.get("/health", (c) => c.json({ status: "ok" }));
+  app.get(CLIENT_PATH, serveClient);
   app.get(
     "/ready",
     (c) => {
