@@ -14,7 +14,7 @@ import {
   type Ticket,
 } from "./door.ts";
 import { childEnvFor, env4 } from "./child-env.ts";
-import { type Limits, limitsFor } from "./limits.ts";
+import { limitsFor } from "./limits.ts";
 import { type Member, toMember } from "./member.ts";
 import { membership, rejoin } from "./membership.ts";
 import { type ResumeAsk, takeResumeAsk } from "./resume.ts";
