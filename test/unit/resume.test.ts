@@ -83,7 +83,7 @@ test("the ring holds the newest frames within its bytes and says which are gone"
 });
 
 function setup(seconds: number, maxBuffer = 1 << 20) {
-  const r = setupRoom({ json: false });
+  const r = setupRoom();
   const { log, lines } = makeLog();
   const counted: string[] = [];
   const stats = { ...NO_STATS, resumed: (x: string) => counted.push(x) };
