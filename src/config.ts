@@ -49,6 +49,11 @@ export interface Config {
   cachePersist: boolean;
   /** Seconds to wait after spawning before input is written (`--delay`). */
   delay: number;
+  /**
+   * --resume: seconds a membership whose connection dropped (no close frame) is kept for a
+   * return with its token; 0: never kept (clients that ask still get a Welcome).
+   */
+  resume: number;
   /** Seconds a room and its child outlive their last client (`--linger`). */
   linger: number;
   /** Extra milliseconds added to each wait of the termination table (`--closems`). */

@@ -35,6 +35,7 @@ export const FLAGS = {
   rooms: value(S.rooms, "comma-separated room names"),
   maxrooms: value(S.count, "a number of rooms"),
   linger: value(S.seconds, "a number of seconds"),
+  resume: value(S.seconds, "a number of seconds"),
   delay: value(S.seconds, "a number of seconds"),
   passenv: value(S.envNames, "comma-separated variable names"),
   tcp: sw,

@@ -32,6 +32,9 @@ Rooms:
                             get 429 [default: no limit]; alias --maxforks
   --linger SECONDS          Keep a room and its process this long after its
                             last client leaves [default: 0]
+  --resume SECONDS          Keep a client that asked (?resume=1) in its room
+                            this long after its connection drops, so it can
+                            return without loss [default: 0, off]
   --delay SECONDS           Wait this long after starting CMD before writing
                             to it; messages queue meanwhile [default: 0]
   --passenv NAME,...        Server variables CMD inherits; --passenv= passes

@@ -101,6 +101,7 @@ function toConfig(
     cachePersist: o.cachepersist ?? false,
     delay: o.delay ?? 0,
     linger: o.linger ?? 0,
+    resume: o.resume ?? 0,
     closeMs: o.closems ?? 0,
     passEnv: [...passEnv],
     rooms: o.rooms ?? null,

@@ -13,12 +13,15 @@ import {
   type Socket,
   type Ticket,
 } from "./door.ts";
-import { childEnv } from "./env.ts";
-import { type Limits, limitsFor } from "./limits.ts";
+import { childEnvFor, env4 } from "./child-env.ts";
+import { limitsFor } from "./limits.ts";
 import { type Member, toMember } from "./member.ts";
+import { membership, rejoin } from "./membership.ts";
+import { type ResumeAsk, takeResumeAsk } from "./resume.ts";
 import type { OpenOptions } from "./registry.ts";
 import type { Program, Room } from "./room.ts";
 import type { Stats } from "./stats.ts";
+import { Sessions } from "./suspend.ts";
 
 /** Which room a request is for, and what its child is told of the request. */
 export interface Route {
@@ -84,14 +87,26 @@ export class Admission {
   private oneshotUsed = false;
   /** The server's environment, read once (the child gets the --passenv part of it). */
   readonly serverEnv: Record<string, string>;
+  /** --resume: the memberships that may outlive their connection, and their tokens. */
+  readonly sessions: Sessions;
 
   constructor(readonly d: AdmitDeps) {
     this.serverEnv = d.runtime.env();
+    const { config, log, stats } = d;
+    this.sessions = new Sessions({
+      seconds: config.resume,
+      maxBuffer: config.maxBuffer,
+      log,
+      stats,
+    });
   }
 
   /** found: the route, when the caller already has it (the cluster door routes to claim). */
-  async admit(asked: AdmitRequest, found?: Route): Promise<LocalTicket | Refusal> {
+  async admit(request: AdmitRequest, found?: Route): Promise<LocalTicket | Refusal> {
     const { config } = this.d;
+    // Before anything else reads the query: the program never sees these two parameters.
+    const { url, ask } = takeResumeAsk(request.url);
+    const asked = { ...request, url };
     if (config.oneshot && this.oneshotUsed) return ONESHOT;
     const route = found ?? await this.d.route(rawPath(asked.url));
     if ("status" in route) return route;
@@ -100,11 +115,15 @@ export class Admission {
     if ("status" in req) return req;
     const room = this.d.open(route.name, { solo: route.solo, program: route.program });
     if (!room) return FULL;
-    if (config.maxClients !== null && room.occupancy >= config.maxClients) return ROOM_FULL;
+    // A return takes back the place its member still holds.
+    const returning = ask?.kind === "return";
+    if (config.maxClients !== null && room.occupancy >= config.maxClients && !returning) {
+      return ROOM_FULL;
+    }
     // --tcp: a new room waits for its port; with none free it is refused before the upgrade.
     if (room.port && (await room.port) === null) return NO_PORT;
     if (this.d.config.oneshot) this.oneshotUsed = true;
-    return new Place(this, req, route, room);
+    return new Place(this, req, route, room, ask);
   }
 
   nextId(): number {
@@ -133,6 +152,7 @@ class Place implements LocalTicket {
     req: AdmitRequest,
     private readonly route: Route,
     public place: Room,
+    private readonly ask: ResumeAsk | null,
   ) {
     this.request = req;
     this.release = place.reserve();
@@ -160,23 +180,34 @@ class Place implements LocalTicket {
       user: identity?.user,
       info: identity?.info,
     };
-    const member = toMember({ id, ...who }, socket);
     const conn: Connection = { room: null };
     d.opened(conn);
+    const ends = { log: d.log, left: () => this.a.left(conn) };
+    const limits = (m: Member) => limitsFor(d.config, identity, m, d);
     const room = this.current();
     if (!room) {
       const full = d.reopen;
       d.stats.refused(full ? "too_many_rooms" : "room_moving");
       socket.close(1013, full ? "too many rooms" : "room is restarting, try again");
-      return { message: () => {}, closed: () => this.a.left(conn) };
+      return { message: () => {}, closed: ends.left };
+    }
+    if (this.ask?.kind === "return") {
+      this.request = null;
+      this.cancel();
+      conn.room = room;
+      return rejoin(this.a.sessions, this.ask, socket, room, { ...ends, limits });
     }
     conn.room = room;
-    d.log.info("client connected", { room: room.name, id, remote: member.remote });
+    d.log.info("client connected", { room: room.name, id, remote: who.remote });
     d.stats.accepted(room.name);
-    room.join(member, () => childEnvFor(this.a, req, this.route));
+    // The Welcome goes first, before the --cache replay the join sends.
+    const session = this.ask ? this.a.sessions.welcome({ id, ...who }, socket, room) : null;
+    const member = session ?? toMember({ id, ...who }, socket);
+    room.join(member, () => childEnvFor(this.a.d, this.a.serverEnv, req, this.route));
     this.request = null;
     this.cancel();
-    return membership(this.a, conn, room, member, limitsFor(d.config, identity, member, d));
+    const kept = session && { sessions: this.a.sessions, session, socket };
+    return membership(ends, room, member, limits(member), kept);
   }
 
   /** The held room, or a fresh one of its name if it ended meanwhile; null when full. */
@@ -190,62 +221,6 @@ class Place implements LocalTicket {
     this.release = fresh.reserve();
     return this.place = fresh;
   }
-}
-
-/** What the edge reports of an open socket, passed to the room. */
-function membership(
-  a: Admission,
-  conn: Connection,
-  room: Room,
-  member: Member,
-  limits: Limits,
-): Membership {
-  const opened = Date.now();
-  return {
-    // --maxframesize is enforced by the socket from the frame header, before any payload.
-    message: (data) => limits.allow() && room.input(member, data),
-    closed: (code) => {
-      limits.stop();
-      room.leave(member);
-      const { id, remote } = member;
-      a.d.log.info("client disconnected", {
-        room: room.name,
-        id,
-        remote,
-        code,
-        ms: Date.now() - opened,
-      });
-      a.left(conn);
-    },
-  };
-}
-
-async function childEnvFor(
-  a: Admission,
-  req: AdmitRequest,
-  route: Route,
-): Promise<Record<string, string>> {
-  const { config, runtime, version } = a.d;
-  return childEnv({
-    remoteHost: config.reverseLookup
-      ? await runtime.reverseLookup(req.peer.address) ?? undefined
-      : undefined,
-    serverEnv: a.serverEnv,
-    passEnv: config.passEnv,
-    req: { ...req, url: new URL(req.url), httpVersion: "1.1" },
-    room: route.envRoom,
-    scriptName: route.scriptName,
-    pathInfo: route.pathInfo,
-    extra: route.env,
-    identity: req.identity ?? null,
-    serverSoftware: `scalesocket/${version}`,
-    uniqueId: crypto.randomUUID(),
-  });
-}
-
-/** An IPv4 peer seen on a dual-stack socket is shown as plain IPv4. */
-function env4(address: string): string {
-  return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
 }
 
 /** The path as the client sent it, still percent-encoded. */

@@ -101,6 +101,8 @@ export interface Gauges {
   rooms: number;
   /** Open websocket connections, by room name. */
   connections: Map<string, number>;
+  /** Members kept for a return after their connection dropped (--resume). */
+  suspended?: number;
   /** Cluster mode's leases, relays and Redis link. */
   cluster?: ClusterGauges;
 }

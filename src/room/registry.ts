@@ -161,7 +161,7 @@ export class LocalRegistry implements Door {
     for (const { room } of this.connected) {
       if (room) connections.set(room.name, (connections.get(room.name) ?? 0) + 1);
     }
-    return { rooms: this.alive.size, connections };
+    return { rooms: this.alive.size, connections, suspended: this.admission.sessions.suspended };
   }
 
   drained(ms: number): Promise<void> {

@@ -91,6 +91,19 @@ export function createMetrics(gauges: () => Gauges, cluster = false): Metrics {
     "scalesocket_rate_limit_closes_total",
     "Clients closed for sending faster than --ratelimit allows (1008)",
   );
+  const resumes = counter(
+    "scalesocket_resumes_total",
+    "Returns with a resume token, by result: resumed, refused, lost (missed output dropped)",
+    ["result"],
+  );
+  new client.Gauge({
+    name: "scalesocket_suspended_members",
+    help: "Members whose connection dropped, kept for a return (--resume)",
+    registers,
+    collect() {
+      this.set(gauges().suspended ?? 0);
+    },
+  });
 
   const stats: Stats = {
     accepted: (room) => connections.inc({ room }),
@@ -115,6 +128,7 @@ export function createMetrics(gauges: () => Gauges, cluster = false): Metrics {
     slowClient: () => slow.inc(),
     inputOverflow: () => overflow.inc(),
     rateLimited: () => rateLimited.inc(),
+    resumed: (result) => resumes.inc({ result }),
   };
   return {
     stats,

@@ -40,6 +40,7 @@ test("defaults fill every field when only CMD is given", () => {
     cachePersist: false,
     delay: 0,
     linger: 0,
+    resume: 0,
     closeMs: 0,
     passEnv: ["PATH", "LD_LIBRARY_PATH"],
     rooms: null,
@@ -74,6 +75,7 @@ test("--flag=value and --flag value give the same config", () => {
     ["--addr", "127.0.0.1:8080"],
     ["--delay", "1.5"],
     ["--linger", "30"],
+    ["--resume", "30"],
     ["--closems", "200"],
     ["--passenv", "PATH,HOME"],
     ["--rooms", "lobby,game"],
@@ -100,6 +102,7 @@ test("every value lands in its config field", () => {
     "--linger",
     ".5",
     "--closems=100",
+    "--resume=2.5",
     "--rooms=a b,ü",
     "--maxforks=3",
     "--oneshot",
@@ -112,6 +115,7 @@ test("every value lands in its config field", () => {
   assert.equal(c.delay, 0.25);
   assert.equal(c.linger, 0.5);
   assert.equal(c.closeMs, 100);
+  assert.equal(c.resume, 2.5);
   assert.deepEqual(c.rooms, ["a b", "ü"]);
   assert.equal(c.maxRooms, 3);
   assert.equal(c.oneshot, true);
@@ -249,6 +253,8 @@ test("bad numbers are refused, naming the flag and the value", () => {
     ["--delay", "9999999"],
     ["--linger", "NaN"],
     ["--linger", "Infinity"],
+    ["--resume", "-1"],
+    ["--resume", "soon"],
     ["--closems", "1.5"],
     ["--closems", "-5"],
     ["--maxrooms", "0"],
