@@ -19,6 +19,9 @@ export async function clientSource(): Promise<string> {
     platform: "neutral",
     target: ["es2022"],
     legalComments: "none",
+    banner: {
+      js: "// scalesocket/client: a room connection that reconnects and resumes (src/client/).",
+    },
     logLevel: "warning",
   });
   return out.outputFiles[0].text;

@@ -171,3 +171,18 @@ test("connections that fail at once wait longer each time", async () => {
   assert.deepEqual(delays, [5, 10, 20, 40]);
   client.close();
 });
+
+test("a connection that stayed up stableAfter starts the backoff over", async () => {
+  const backoff = { base: 5, factor: 2, max: 100, jitter: 0 };
+  const { server, client, when } = start({ backoff, stableAfter: 0 });
+  const delays: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const ws = await server.next();
+    ws.accept(i === 0 ? WELCOME : { t: "Resumed", id: 7, resume: 30, token: `t${i}`, missed: 0 });
+    const retry = when("reconnecting");
+    ws.drop();
+    delays.push((await retry).delay);
+  }
+  assert.deepEqual(delays, [5, 5, 5], "every connection opened, so none grew the wait");
+  client.close();
+});
