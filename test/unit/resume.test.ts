@@ -145,11 +145,12 @@ test("a return whose missed frames were dropped is told so, and the member leave
 });
 
 test("the Welcome names the verified user, and the token serves no other user", async () => {
-  const { room, sessions } = setup(30);
+  const { room, runtime, sessions } = setup(30);
   const socket = new FakeSocket();
   const who = { id: 9, remote: "127.0.0.1", query: "", user: "alice" };
   const session = sessions.welcome(who, socket, room)!;
   room.join(session, roomEnv());
+  await runtime.child();
   const welcome = JSON.parse(socket.texts[0]);
   assert.equal(welcome.user, "alice");
   const mallory = new FakeSocket();
