@@ -156,7 +156,9 @@ export function relayTicket(room: string, upstream: WebSocket, hooks: RelayHooks
           over = true;
           hooks.closed(shut);
           const [c, r] = upstreamClose(code, reason);
-          if (upstream.readyState === WebSocket.OPEN) upstream.close(c, r);
+          // A client that vanished (1006) vanishes for the owner too: with --resume it is
+          // kept there for a return, not ended as a clean close would end it.
+          if (upstream.readyState === WebSocket.OPEN && code !== 1006) upstream.close(c, r);
           else upstream.terminate();
         },
       };

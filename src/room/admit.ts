@@ -195,7 +195,7 @@ class Place implements LocalTicket {
       this.request = null;
       this.cancel();
       conn.room = room;
-      return rejoin(this.a.sessions, this.ask, socket, room, { ...ends, limits });
+      return rejoin(this.a.sessions, this.ask, socket, room, { ...ends, limits, user: who.user });
     }
     conn.room = room;
     d.log.info("client connected", { room: room.name, id, remote: who.remote });

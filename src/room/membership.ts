@@ -53,9 +53,9 @@ export function rejoin(
   ask: Extract<ResumeAsk, { kind: "return" }>,
   socket: Socket,
   room: Room,
-  d: MembershipDeps & { limits(m: Member): Limits },
+  d: MembershipDeps & { limits(m: Member): Limits; user?: string | null },
 ): Membership {
-  const session = sessions.resume(ask, socket, room);
+  const session = sessions.resume(ask, socket, room, d.user);
   if (!session) return { message: () => {}, closed: d.left };
   return membership(d, room, session, d.limits(session), { sessions, session, socket });
 }

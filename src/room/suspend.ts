@@ -62,15 +62,17 @@ export class Sessions {
   }
 
   /**
-   * A return to `room` on `socket`: the session it takes over, after its Resumed frame and the
-   * frames it missed; or null after the socket was closed with 4410.
+   * A return to `room` on `socket` by `user` (the verified one, if any): the session it takes
+   * over, after its Resumed frame and the frames it missed; or null after a close with 4410.
    */
-  resume(ask: Return, socket: Socket, room: Room): Session | null {
+  resume(ask: Return, socket: Socket, room: Room, user?: string | null): Session | null {
     const s = this.byToken.get(ask.token);
     const log = this.d.log.with({ room: room.name });
     if (!s || s.room !== room || ask.received === null || this.d.seconds <= 0) {
       return this.refuse(socket, log, "unknown token");
     }
+    // With authentication, a token is no way to become someone else.
+    if ((s.user ?? null) !== (user ?? null)) return this.refuse(socket, log, "another user", s.id);
     const missed = s.ring.since(ask.received);
     if (missed === "ahead") return this.refuse(socket, log, "count beyond what was sent", s.id);
     if (missed === "gone") {

@@ -144,6 +144,22 @@ test("a return whose missed frames were dropped is told so, and the member leave
   assert.equal(sessions.suspended, 0);
 });
 
+test("the Welcome names the verified user, and the token serves no other user", async () => {
+  const { room, runtime, sessions } = setup(30);
+  const socket = new FakeSocket();
+  const who = { id: 9, remote: "127.0.0.1", query: "", user: "alice" };
+  const session = sessions.welcome(who, socket, room)!;
+  room.join(session, roomEnv());
+  await runtime.child();
+  const welcome = JSON.parse(socket.texts[0]);
+  assert.equal(welcome.user, "alice");
+  const mallory = new FakeSocket();
+  const ask = { kind: "return", token: welcome.token, received: 0 } as const;
+  assert.equal(sessions.resume(ask, mallory, room, "mallory"), null);
+  assert.deepEqual(mallory.closedWith, [REFUSED, "resume refused"]);
+  assert.equal(sessions.resume(ask, new FakeSocket(), room, "alice"), session);
+});
+
 test("a token of another room, or a clean close, ends nothing it should not", async () => {
   const { room, runtime, sessions, join } = setup(30);
   const other = setupRoom().room;
