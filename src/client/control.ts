@@ -56,7 +56,13 @@ export interface ResumePoint {
  */
 export function attemptUrl(url: string | URL, point: ResumePoint | null, ask = true): string {
   const base = (globalThis as { location?: { href: string } }).location?.href;
-  const u = new URL(url, base);
+  let u: URL;
+  try {
+    u = new URL(url, base);
+  } catch {
+    const where = base ? "" : ": give a full ws:// or wss:// URL outside a page";
+    throw new TypeError(`Cannot connect to "${url}": not a URL${where}`);
+  }
   if (u.protocol === "http:") u.protocol = "ws:";
   if (u.protocol === "https:") u.protocol = "wss:";
   u.searchParams.delete("resume");

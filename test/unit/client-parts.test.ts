@@ -68,3 +68,13 @@ test("an http(s) URL is turned into the matching websocket URL", () => {
   assert.equal(attemptUrl("https://example.com/chat", null), "wss://example.com/chat?resume=1");
   assert.equal(attemptUrl("http://example.com/", null), "ws://example.com/?resume=1");
 });
+
+test("a path outside a page is refused with a message that says what to give instead", () => {
+  assert.throws(
+    () => attemptUrl("/lobby", null),
+    {
+      message:
+        'Cannot connect to "/lobby": not a URL: give a full ws:// or wss:// URL outside a page',
+    },
+  );
+});
