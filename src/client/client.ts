@@ -7,6 +7,7 @@ import {
   type ResumePoint,
   type Welcome,
 } from "./control.ts";
+import { Emitter, type Listener } from "./emitter.ts";
 import { type Outgoing, SendQueue } from "./queue.ts";
 import type {
   ClientEvents,
@@ -15,9 +16,6 @@ import type {
   SocketLike,
   WebSocketConstructor,
 } from "./types.ts";
-
-type Listener<K extends keyof ClientEvents> = (value: ClientEvents[K]) => void;
-type Listeners = { [K in keyof ClientEvents]: Set<Listener<K>> };
 
 const OPEN = 1;
 
@@ -35,14 +33,7 @@ export class ScaleSocket {
   readonly #WebSocket: WebSocketConstructor;
   readonly #backoff: Backoff;
   readonly #queue: SendQueue;
-  readonly #listeners: Listeners = {
-    open: new Set(),
-    message: new Set(),
-    reconnecting: new Set(),
-    resumed: new Set(),
-    reset: new Set(),
-    close: new Set(),
-  };
+  readonly #events = new Emitter<ClientEvents>();
   #ws: SocketLike | null = null;
   /** The membership to come back to; null when there is none to resume. */
   #point: ResumePoint | null = null;
@@ -85,13 +76,12 @@ export class ScaleSocket {
   }
 
   /** Adds a listener; the function returned removes it. */
-  on<K extends keyof ClientEvents>(event: K, listener: Listener<K>): () => void {
-    this.#listeners[event].add(listener);
-    return () => this.off(event, listener);
+  on<K extends keyof ClientEvents>(event: K, listener: Listener<ClientEvents[K]>): () => void {
+    return this.#events.on(event, listener);
   }
 
-  off<K extends keyof ClientEvents>(event: K, listener: Listener<K>): void {
-    this.#listeners[event].delete(listener);
+  off<K extends keyof ClientEvents>(event: K, listener: Listener<ClientEvents[K]>): void {
+    this.#events.off(event, listener);
   }
 
   /**
@@ -150,12 +140,12 @@ export class ScaleSocket {
     }
     this.#received++;
     if (this.#point) this.#point.received = this.#received;
-    this.#emit("message", data);
+    this.#events.emit("message", data);
   }
 
   /** A fresh membership: after an earlier one, the app hears it was lost first. */
   #begin(welcome: Welcome | null): void {
-    if (this.#hadMember) this.#emit("reset", { reason: this.#lostBecause });
+    if (this.#hadMember) this.#events.emit("reset", { reason: this.#lostBecause });
     this.#hadMember = true;
     this.#received = 0;
     this.id = welcome?.id ?? null;
@@ -166,7 +156,7 @@ export class ScaleSocket {
     this.state = "open";
     // What waited goes first: a send from an open listener comes after it, in order.
     this.#flush();
-    this.#emit("open", { id: this.id, user: this.user, resume: this.resumeWindow });
+    this.#events.emit("open", { id: this.id, user: this.user, resume: this.resumeWindow });
   }
 
   #resumed(control: Welcome): void {
@@ -175,7 +165,7 @@ export class ScaleSocket {
     this.id = control.id;
     this.state = "open";
     this.#flush();
-    this.#emit("resumed", { id: control.id, missed: control.missed ?? 0 });
+    this.#events.emit("resumed", { id: control.id, missed: control.missed ?? 0 });
   }
 
   #flush(): void {
@@ -200,7 +190,7 @@ export class ScaleSocket {
 
   #retry(delay: number, code: number, reason: string): void {
     this.state = "reconnecting";
-    this.#emit("reconnecting", { attempt: this.#attempt, delay, code, reason });
+    this.#events.emit("reconnecting", { attempt: this.#attempt, delay, code, reason });
     // A listener may have closed the client.
     if (this.state === "reconnecting") this.#timer = setTimeout(() => this.#connect(), delay);
   }
@@ -209,20 +199,6 @@ export class ScaleSocket {
     this.state = "closed";
     this.#ws = null;
     this.#queue.drain();
-    this.#emit("close", { code, reason });
-  }
-
-  #emit<K extends keyof ClientEvents>(event: K, value: ClientEvents[K]): void {
-    for (const listener of [...this.#listeners[event]]) {
-      try {
-        listener(value);
-      } catch (e) {
-        // One bad listener must not stop the others or leave the client half-updated; the
-        // error still surfaces as an uncaught one, like an EventTarget listener's.
-        queueMicrotask(() => {
-          throw e;
-        });
-      }
-    }
+    this.#events.emit("close", { code, reason });
   }
 }

@@ -1,9 +1,10 @@
-// Unit tests of the client library's pure parts: backoff, the send queue, the resume frames.
+// Unit tests of the client library's parts: backoff, send queue, resume frames, events.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { backoffDelay, DEFAULT_BACKOFF } from "../../src/client/backoff.ts";
 import { SendQueue } from "../../src/client/queue.ts";
 import { attemptUrl, parseControl } from "../../src/client/control.ts";
+import { Emitter } from "../../src/client/emitter.ts";
 
 test("the reconnect wait grows by its factor from base and stops at max", () => {
   const policy = { base: 100, max: 1000, factor: 2, jitter: 0.5 };
@@ -77,4 +78,27 @@ test("a path outside a page is refused with a message that says what to give ins
         'Cannot connect to "/lobby": not a URL: give a full ws:// or wss:// URL outside a page',
     },
   );
+});
+
+test("a listener that throws stops no other listener, and its error is thrown later", () => {
+  const events = new Emitter<{ ping: number }>();
+  const heard: number[] = [];
+  const offBad = events.on("ping", () => {
+    throw new Error("bad listener");
+  });
+  const off = events.on("ping", (n) => heard.push(n));
+  const later: (() => void)[] = [];
+  const queue = globalThis.queueMicrotask;
+  globalThis.queueMicrotask = (task) => later.push(task);
+  try {
+    events.emit("ping", 1);
+  } finally {
+    globalThis.queueMicrotask = queue;
+  }
+  assert.deepEqual(heard, [1], "the second listener still heard it");
+  assert.throws(() => later[0](), { message: "bad listener" });
+  offBad();
+  off();
+  events.emit("ping", 2);
+  assert.deepEqual(heard, [1], "a removed listener hears nothing");
 });
