@@ -1,4 +1,4 @@
-// The chat example with --resume in Chromium: a tab whose connection is cut misses nothing.
+// The chat example in Chromium with its connection cut: with --resume a tab misses nothing.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -8,20 +8,23 @@ import { type Cutter, cutter } from "./cut.ts";
 
 const CHAT = ["--json", "--staticdir", "examples/chat/public"];
 
-describe("the chat example with --resume in a browser", { skip: NO_BROWSER }, () => {
+describe("the chat example in a browser whose connection is cut", { skip: NO_BROWSER }, () => {
   let kept: Running;
   let brief: Running;
+  let plain: Running;
   let browser: Browser;
   const proxies: Cutter[] = [];
   before(async () => {
     [kept, browser] = await startWith(launch(LAUNCHERS.node, [...CHAT, "--resume", "60", "cat"]));
     brief = await launch(LAUNCHERS.node, [...CHAT, "--resume", "1", "cat"]);
+    plain = await launch(LAUNCHERS.node, [...CHAT, "cat"]);
   });
   after(async () => {
     await browser?.close();
     for (const proxy of proxies) await proxy.close();
     await kept?.stop();
     await brief?.stop();
+    await plain?.stop();
   });
 
   /** Opens the chat as name, through url's server (or a proxy to it). */
@@ -81,6 +84,18 @@ describe("the chat example with --resume in a browser", { skip: NO_BROWSER }, ()
     const bobLog = await bob.textContent("#log") ?? "";
     assert.ok(!bobLog.includes("you missed this"), "a fresh membership gets no old messages");
     await browser.shot(bob, "chat-rejoined");
+    assert.deepEqual(browser.errors(), []);
+  });
+
+  it("without --resume a cut tab reconnects as a new member and says it missed what was said", async () => {
+    const { proxy, ada, bob } = await pair(plain);
+    proxy.cut();
+    // No window: the drop is a leave at once, and bob comes back as soon as he can.
+    await waitForText(ada, "#log", "bob left");
+    await waitForText(bob, "#log", "rejoined afresh (the server keeps no dropped membership)");
+    await waitForText(ada, "#log", /bob joined[\s\S]*bob joined/);
+    await say(bob, "hello again");
+    await waitForText(ada, "#log", "bob: hello again");
     assert.deepEqual(browser.errors(), []);
   });
 });
