@@ -20,13 +20,10 @@ import type {
 const OPEN = 1;
 
 export class ScaleSocket {
-  /** The member id from the server's Welcome; null until then or without one. */
-  id: number | null = null;
-  /** The verified user from the Welcome, when the server authenticates. */
-  user: string | null = null;
-  /** Seconds the server keeps this membership after a drop; 0 when it does not. */
-  resumeWindow = 0;
-  state: ClientState = "connecting";
+  #id: number | null = null;
+  #user: string | null = null;
+  #resumeWindow = 0;
+  #state: ClientState = "connecting";
 
   readonly #url: string | URL;
   readonly #options: ClientOptions;
@@ -65,6 +62,25 @@ export class ScaleSocket {
     this.#connect();
   }
 
+  /** The member id from the server's Welcome; null until then or without one. */
+  get id(): number | null {
+    return this.#id;
+  }
+
+  /** The verified user from the Welcome, when the server authenticates. */
+  get user(): string | null {
+    return this.#user;
+  }
+
+  /** Seconds the server keeps this membership after a drop; 0 when it does not. */
+  get resumeWindow(): number {
+    return this.#resumeWindow;
+  }
+
+  get state(): ClientState {
+    return this.#state;
+  }
+
   /** Messages received in the current membership, as the server counts them. */
   get received(): number {
     return this.#received;
@@ -89,8 +105,8 @@ export class ScaleSocket {
    * nowhere: the queue is full (maxQueue) or the client is closed.
    */
   send(data: Outgoing): boolean {
-    if (this.state === "closed") return false;
-    if (this.state === "open" && this.#ws?.readyState === OPEN) {
+    if (this.#state === "closed") return false;
+    if (this.#state === "open" && this.#ws?.readyState === OPEN) {
       this.#ws.send(data as never);
       return true;
     }
@@ -99,7 +115,7 @@ export class ScaleSocket {
 
   /** Closes for good: no reconnect, queued messages dropped, then the close event. */
   close(code = 1000, reason = ""): void {
-    if (this.state === "closed") return;
+    if (this.#state === "closed") return;
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     const ws = this.#ws;
@@ -148,22 +164,22 @@ export class ScaleSocket {
     if (this.#hadMember) this.#events.emit("reset", { reason: this.#lostBecause });
     this.#hadMember = true;
     this.#received = 0;
-    this.id = welcome?.id ?? null;
-    this.user = welcome?.user ?? null;
-    this.resumeWindow = welcome?.resume ?? 0;
+    this.#id = welcome?.id ?? null;
+    this.#user = welcome?.user ?? null;
+    this.#resumeWindow = welcome?.resume ?? 0;
     this.#point = welcome?.token ? { token: welcome.token, received: 0 } : null;
     this.#lostBecause = "the server keeps no dropped membership";
-    this.state = "open";
+    this.#state = "open";
     // What waited goes first: a send from an open listener comes after it, in order.
     this.#flush();
-    this.#events.emit("open", { id: this.id, user: this.user, resume: this.resumeWindow });
+    this.#events.emit("open", { id: this.#id, user: this.#user, resume: this.#resumeWindow });
   }
 
   #resumed(control: Welcome): void {
     this.#point = control.token ? { token: control.token, received: this.#received } : null;
-    this.resumeWindow = control.resume;
-    this.id = control.id;
-    this.state = "open";
+    this.#resumeWindow = control.resume;
+    this.#id = control.id;
+    this.#state = "open";
     this.#flush();
     this.#events.emit("resumed", { id: control.id, missed: control.missed ?? 0 });
   }
@@ -189,14 +205,14 @@ export class ScaleSocket {
   }
 
   #retry(delay: number, code: number, reason: string): void {
-    this.state = "reconnecting";
+    this.#state = "reconnecting";
     this.#events.emit("reconnecting", { attempt: this.#attempt, delay, code, reason });
     // A listener may have closed the client.
-    if (this.state === "reconnecting") this.#timer = setTimeout(() => this.#connect(), delay);
+    if (this.#state === "reconnecting") this.#timer = setTimeout(() => this.#connect(), delay);
   }
 
   #finish(code: number, reason: string): void {
-    this.state = "closed";
+    this.#state = "closed";
     this.#ws = null;
     this.#queue.drain();
     this.#events.emit("close", { code, reason });
