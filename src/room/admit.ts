@@ -113,7 +113,8 @@ export class Admission {
     // Before the room is opened: a client that is not let in never starts a child.
     const req = await authorized(asked, route.solo ? null : route.name);
     if ("status" in req) return req;
-    const room = this.d.open(route.name, { solo: route.solo, program: route.program });
+    const room = this.ownRoom(ask, route) ??
+      this.d.open(route.name, { solo: route.solo, program: route.program });
     if (!room) return FULL;
     // A return takes back the place its member still holds.
     const returning = ask?.kind === "return";
@@ -124,6 +125,15 @@ export class Admission {
     if (room.port && (await room.port) === null) return NO_PORT;
     if (this.d.config.oneshot) this.oneshotUsed = true;
     return new Place(this, req, route, room, ask);
+  }
+
+  /** --perconnection: a return goes back to its own room, which no name finds. */
+  private ownRoom(ask: ResumeAsk | null, route: Route): Room | null {
+    if (ask?.kind !== "return" || !route.solo) return null;
+    const room = this.sessions.roomOf(ask.token);
+    const { cmd, args } = route.program ?? this.d.config;
+    const same = room?.program.cmd === cmd && room.program.args.join("\0") === args.join("\0");
+    return same ? room : null;
   }
 
   nextId(): number {

@@ -46,6 +46,12 @@ export class Sessions {
     return this.byToken.size;
   }
 
+  /** The room of the session this token names, while that room takes members. */
+  roomOf(token: string): Room | null {
+    const room = this.byToken.get(token)?.room;
+    return room?.state === "running" ? room : null;
+  }
+
   /**
    * A client that asked for a Welcome: it gets one now, before anything else. With --resume,
    * its member is a Session; without, an ordinary member (null: the caller makes it).

@@ -130,6 +130,25 @@ test("a dropped member is kept without a leave, and its return gets what it miss
   assert.ok(!child.writes.some((w) => w.includes("Leave")), "the program saw no leave");
 });
 
+test("a return before the server noticed the drop takes over, and the old socket's close is no leave", async () => {
+  const { room, runtime, sessions, join } = setup(30);
+  const { socket, session } = join();
+  const { token } = JSON.parse(socket.texts[0]);
+  const child = await runtime.child();
+  child.print("one\n");
+  const back = new FakeSocket();
+  assert.equal(sessions.resume({ kind: "return", token, received: 0 }, back, room), session);
+  assert.equal(socket.terminated, true, "the old connection is cut");
+  assert.deepEqual(back.texts.slice(1), ["one"], "the frame the old connection lost comes again");
+  assert.equal(
+    sessions.closed(session, socket, 1006),
+    false,
+    "the old socket's close ends nothing",
+  );
+  assert.equal(sessions.suspended, 0, "nor suspends the member, which is live again");
+  assert.equal(room.members.get(session.id), session);
+});
+
 test("a return whose missed frames were dropped is told so, and the member leaves", async () => {
   const { room, runtime, sessions, join } = setup(30, 3 * (4 + FRAME_OVERHEAD));
   const { socket, session } = join();

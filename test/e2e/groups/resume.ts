@@ -25,17 +25,20 @@ export function resumeTests(l: Launcher): void {
     let text: Running;
     let binary: Running;
     let gw: Running;
+    let solo: Running;
     before(async () => {
-      [json, short, small, text, binary, gw] = await Promise.all([
+      [json, short, small, text, binary, gw, solo] = await Promise.all([
         launch(l, ["--json", "--resume", "30", ...PY, "presence"]),
         launch(l, ["--json", "--resume", "0.3", ...PY, "presence"]),
         launch(l, ["--json", "--resume", "30", "--maxbuffer", "4k", ...PY, "presence"]),
         launch(l, ["--resume", "30", ...PY, "env"]),
         launch(l, ["--binary", "--resume", "30", "--metrics", "cat"]),
         launch(l, ["--frame=gwsocket", "--resume", "30", ...PY, "gwsocket"]),
+        launch(l, ["--perconnection", "--resume", "30", ...PY, "pid"]),
       ]);
     });
-    after(() => Promise.all([json, short, small, text, binary, gw].map((s) => s.stop())));
+    const servers = () => [json, short, small, text, binary, gw, solo];
+    after(() => Promise.all(servers().map((s) => s.stop())));
 
     it("a client cut off while 1,000 lines are printed gets every line once, in order, and the program sees no leave", async () => {
       const url = json.ws(fresh("lines"));
@@ -137,6 +140,16 @@ export function resumeTests(l: Launcher): void {
         assert.match(String((await b.next(`${name}: the echo after the return`)).data), /again/);
         await b.c.close();
       }
+    });
+
+    it("--perconnection: a return gets its own process back", async () => {
+      const a = await welcomed(solo.ws("/"));
+      const pid = await a.text("the child's pid");
+      await a.cut();
+      const b = await resumed(solo.ws("/"), a);
+      b.c.send("again");
+      assert.equal(await b.text("the echo"), `${pid} again`, "the same process answers");
+      await b.c.close();
     });
 
     it("the program never sees the resume parameters in its query", async () => {
