@@ -101,6 +101,8 @@ function toConfig(
     cachePersist: o.cachepersist ?? false,
     delay: o.delay ?? 0,
     linger: o.linger ?? 0,
+    restart: o.restart ?? 0,
+    unbuffered: o.unbuffered ?? false,
     closeMs: o.closems ?? 0,
     passEnv: [...passEnv],
     rooms: o.rooms ?? null,

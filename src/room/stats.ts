@@ -23,6 +23,8 @@ export interface Stats {
   inputOverflow(): void;
   /** A client closed for sending faster than --ratelimit allows. */
   rateLimited(): void;
+  /** A room's crashed process started again (--restart). */
+  restarted(): void;
 }
 
 const nothing = () => {};
@@ -38,4 +40,5 @@ export const NO_STATS: Stats = {
   slowClient: nothing,
   inputOverflow: nothing,
   rateLimited: nothing,
+  restarted: nothing,
 };

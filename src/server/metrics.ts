@@ -91,6 +91,10 @@ export function createMetrics(gauges: () => Gauges, cluster = false): Metrics {
     "scalesocket_rate_limit_closes_total",
     "Clients closed for sending faster than --ratelimit allows (1008)",
   );
+  const restarts = counter(
+    "scalesocket_process_restarts_total",
+    "Crashed processes started again for their clients (--restart)",
+  );
 
   const stats: Stats = {
     accepted: (room) => connections.inc({ room }),
@@ -115,6 +119,7 @@ export function createMetrics(gauges: () => Gauges, cluster = false): Metrics {
     slowClient: () => slow.inc(),
     inputOverflow: () => overflow.inc(),
     rateLimited: () => rateLimited.inc(),
+    restarted: () => restarts.inc(),
   };
   return {
     stats,

@@ -40,6 +40,8 @@ test("defaults fill every field when only CMD is given", () => {
     cachePersist: false,
     delay: 0,
     linger: 0,
+    restart: 0,
+    unbuffered: false,
     closeMs: 0,
     passEnv: ["PATH", "LD_LIBRARY_PATH"],
     rooms: null,
