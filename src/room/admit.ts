@@ -160,7 +160,7 @@ class Place implements LocalTicket {
       user: identity?.user,
       info: identity?.info,
     };
-    const member = toMember({ id, ...who }, socket);
+    const member = toMember({ id, ...who }, socket, d.config.closeMs);
     const conn: Connection = { room: null };
     d.opened(conn);
     const room = this.current();

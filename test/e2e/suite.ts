@@ -19,6 +19,7 @@ import { dropInTests } from "./groups/dropin.ts";
 import { authTests } from "./groups/auth.ts";
 import { authEndpointTests } from "./groups/auth-endpoint.ts";
 import { limitTests } from "./groups/limits.ts";
+import { sessionTests } from "./groups/sessions.ts";
 import { dropInHttpTests } from "./groups/dropin-http.ts";
 
 /**
@@ -61,5 +62,6 @@ export function suite(l: Launcher, asked: Scope = "full"): void {
     authTests(l);
     authEndpointTests(l);
     limitTests(l);
+    sessionTests(l);
   });
 }
