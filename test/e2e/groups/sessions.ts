@@ -3,6 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
+import process from "node:process";
 import { launch, type Launcher, PY, PYTHON } from "../harness.ts";
 import { Client } from "../client.ts";
 import { RawConn } from "../../hostile/raw.ts";
@@ -65,6 +66,41 @@ export function sessionTests(l: Launcher): void {
       t.diagnostic(`the stalled client read ${got}`);
       assert.deepEqual([e.code, e.reason], [1008, "client too slow"], `no close frame: ${got}`);
       assert.ok(bytes < 12 * MiB, `the close frame came only after ${got}`);
+    });
+  });
+
+  describe("output that never arrives", () => {
+    // stdbuf is what makes a C program line-buffered; without it the test has nothing to show.
+    const stdbuf = process.platform === "linux" && existsSync("/usr/bin/stdbuf");
+
+    it(
+      "under --unbuffered a stdio program (sed) answers each line at once",
+      { skip: !stdbuf },
+      async () => {
+        const s = await launch(l, ["--unbuffered", "sed", "s/^/sed: /"]);
+        const c = await Client.open(s.ws("/sed"));
+        for (const word of ["one", "two"]) {
+          c.send(word);
+          assert.equal(await c.text(`sed's answer to ${word}`), `sed: ${word}`);
+        }
+        await c.close();
+      },
+    );
+
+    it("under --unbuffered a Python program's print arrives at once", async () => {
+      const program = "import sys\nfor line in sys.stdin: print('py:', line.strip())";
+      const s = await launch(l, ["--unbuffered", PYTHON, "-c", program]);
+      const c = await Client.open(s.ws("/py"));
+      c.send("hello");
+      assert.equal(await c.text("python's answer"), "py: hello");
+      await c.close();
+    });
+
+    it("under --unbuffered a missing program is still named in the close reason", async () => {
+      const s = await launch(l, ["--unbuffered", "./no-such-program"]);
+      const c = await Client.open(s.ws("/gone"));
+      const reason = 'Cannot spawn "./no-such-program": file not found';
+      assert.deepEqual(await c.closedWithin(), { code: 1011, reason });
     });
   });
 }
