@@ -56,6 +56,10 @@ export interface Config {
   resume: number;
   /** Seconds a room and its child outlive their last client (`--linger`). */
   linger: number;
+  /** --restart: a crashed child with clients is started again at most this often a minute; 0: never. */
+  restart: number;
+  /** --unbuffered: the child runs with its runtime's unbuffering variables, under stdbuf if found. */
+  unbuffered: boolean;
   /** Extra milliseconds added to each wait of the termination table (`--closems`). */
   closeMs: number;
   /** Names of the server's environment variables the child inherits. */

@@ -40,6 +40,8 @@ export const FLAGS = {
   passenv: value(S.envNames, "comma-separated variable names"),
   tcp: sw,
   tcpports: value(S.portRange, "START:END"),
+  restart: value(S.count, "a number of restarts"),
+  unbuffered: sw,
   // Messages
   binary: sw,
   null: sw,

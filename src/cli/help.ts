@@ -45,6 +45,13 @@ Rooms:
                             and listens on it; the server connects to
                             127.0.0.1:PORT, giving up after --delay (or 5 s)
   --tcpports START:END      Ports for --tcp, END included [default: 9001:9999]
+  --restart N               Start a room's CMD again when it exits with an
+                            error while clients are connected, at most N times
+                            a minute; clients stay, CMD is told of each of
+                            them again [default: 0, the room ends with 1011]
+  --unbuffered              Ask CMD not to buffer its output: sets
+                            PYTHONUNBUFFERED=1 and, on Linux, runs CMD under
+                            stdbuf -oL -eL when stdbuf is installed
 
 Messages:
                             By default every line is a message, and a newline

@@ -102,6 +102,8 @@ function toConfig(
     delay: o.delay ?? 0,
     linger: o.linger ?? 0,
     resume: o.resume ?? 0,
+    restart: o.restart ?? 0,
+    unbuffered: o.unbuffered ?? false,
     closeMs: o.closems ?? 0,
     passEnv: [...passEnv],
     rooms: o.rooms ?? null,

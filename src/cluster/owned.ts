@@ -156,6 +156,8 @@ export class OwnedRooms {
   started(room: Room, pid: number): void {
     const owned = this.byRoom.get(room);
     if (!owned || !owned.keeper) return;
+    // --restart: the crashed child's group is gone; the watchdog guards the new one instead.
+    if (owned.pid !== null && owned.pid !== pid) this.d.watchdog.done(owned.pid);
     owned.pid = pid;
     this.arm(pid, owned.keeper.softDeadline, owned.keeper.hardDeadline);
   }

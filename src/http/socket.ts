@@ -5,6 +5,7 @@ import type { RawData, WebSocket } from "ws";
 import type { Logger } from "../log.ts";
 import type { Membership, Socket, Ticket } from "../room/door.ts";
 import type { Outgoing } from "../codec/outgoing.ts";
+import { Outbox, type RawSocket } from "./outbox.ts";
 
 /** Runs fn; what it throws is logged, never thrown into the socket's event loop. */
 export function guarded<A extends unknown[], R>(
@@ -24,17 +25,19 @@ export function guarded<A extends unknown[], R>(
 
 /** ws's socket as a Socket, corked for a batch so many small frames leave in one write. */
 function wrap(ws: WebSocket): Socket {
-  // ws keeps the net.Socket private; cork/uncork is all we touch, and only if it is there.
-  const raw = () => (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+  // ws keeps the net.Socket private; cork/uncork and its drain are all we touch, if it is there.
+  const raw = () =>
+    (ws as unknown as { _socket?: RawSocket & { cork(): void; uncork(): void } })._socket;
+  const box = new Outbox(ws, raw());
   return {
-    send: (msg) => ws.send(asBuffer(msg), { binary: !msg.text }),
+    send: (msg) => box.send(asBuffer(msg), !msg.text),
     get bufferedAmount() {
-      return ws.bufferedAmount;
+      return box.backlog;
     },
     get closed() {
       return ws.readyState === ws.CLOSED;
     },
-    close: (code, reason) => ws.close(code, reason),
+    close: (code, reason) => box.close(code, reason),
     terminate: () => ws.terminate(),
     hold: () => raw()?.cork(),
     release: () => raw()?.uncork(),

@@ -96,6 +96,7 @@ export class Admission {
     this.sessions = new Sessions({
       seconds: config.resume,
       maxBuffer: config.maxBuffer,
+      closeMs: config.closeMs,
       log,
       stats,
     });
@@ -212,7 +213,7 @@ class Place implements LocalTicket {
     d.stats.accepted(room.name);
     // The Welcome goes first, before the --cache replay the join sends.
     const session = this.ask ? this.a.sessions.welcome({ id, ...who }, socket, room) : null;
-    const member = session ?? toMember({ id, ...who }, socket);
+    const member = session ?? toMember({ id, ...who }, socket, d.config.closeMs);
     room.join(member, () => childEnvFor(this.a.d, this.a.serverEnv, req, this.route));
     this.request = null;
     this.cancel();

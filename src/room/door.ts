@@ -56,6 +56,7 @@ export interface Socket {
   readonly bufferedAmount: number;
   /** True once the socket has closed. */
   readonly closed: boolean;
+  /** Everything sent goes before the close frame, except with 1008: then it is dropped. */
   close(code: number, reason: string): void;
   /** Drops the connection without a closing handshake. */
   terminate(): void;

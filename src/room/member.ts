@@ -15,10 +15,14 @@ export interface Member extends Sender {
   close(code: number, reason: string): void;
 }
 
-/** How long a closed, non-reading client may hold its backlog before it is cut off. */
-const CLOSE_GRACE_MS = 2_000;
+/**
+ * How long a client closed with 1008 has to answer the close frame before it is cut off:
+ * one that stopped reading would otherwise hold its socket for ws's 30 s. --closems lengthens
+ * it, as it lengthens each wait for a stopping process.
+ */
+export const CLOSE_GRACE_MS = 2_000;
 
-export function toMember(who: Sender, socket: Socket): Member {
+export function toMember(who: Sender, socket: Socket, closeMs = 0): Member {
   return {
     ...who,
     send: (msg) => socket.send(msg),
@@ -33,7 +37,7 @@ export function toMember(who: Sender, socket: Socket): Member {
       }
       // A client that does not read never answers our close frame: cut it off.
       if (code === CLOSE.policy) {
-        setTimeout(() => socket.closed || socket.terminate(), CLOSE_GRACE_MS);
+        setTimeout(() => socket.closed || socket.terminate(), CLOSE_GRACE_MS + closeMs);
       }
     },
   };

@@ -10,6 +10,7 @@ import type { Stats } from "./stats.ts";
 import { createSplitter } from "../codec/split.ts";
 import { CONNECT_SECONDS, TcpLink } from "./tcp.ts";
 import { reapGroup, terminate } from "./terminate.ts";
+import { spawnOptions } from "./unbuffered.ts";
 
 export type Ending = { status: ExitStatus } | { error: string };
 
@@ -69,7 +70,7 @@ export class ChildLink {
         // Set last, as childEnv's extra would: neither --passenv nor a header can change it.
         env = { ...env, PORT: String(port) };
       }
-      child = await this.d.runtime.spawn(program.cmd, program.args, { env });
+      child = await this.d.runtime.spawn(program.cmd, program.args, spawnOptions(config, env));
     } catch (err) {
       log.error((err as Error).message);
       this.d.stats.exited("spawn_failed");

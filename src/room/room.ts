@@ -10,55 +10,20 @@
 // is detached: the registry forgets its name, so the next client of that name gets a fresh
 // room and child while this one finishes delivering. When the child exits on its own, members
 // get all its output, then a close frame carrying the exit status, and the room ends.
-import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
-import type { ExitStatus, Runtime } from "../runtime/types.ts";
-import type { History } from "./history.ts";
+import type { Program, RoomDeps } from "./deps.ts";
 import { createInput, type Input } from "../codec/input.ts";
 import type { Member } from "./member.ts";
-import { createOutput, type Output, type OutputSink, streamOutput } from "../codec/output.ts";
+import { CLOSE, closeFor } from "./close.ts";
 import { Fanout } from "./fanout.ts";
-import { ChildLink, type Ending } from "./process.ts";
-import type { Stats } from "./stats.ts";
+import type { ChildLink, Ending } from "./process.ts";
+import { wireLink } from "./link.ts";
+import { crashed, rejoins, RESTART_MESSAGE, Restarts } from "./restart.ts";
+import { SilenceHint } from "./unbuffered.ts";
 
 export type { Member } from "./member.ts";
-
-export interface RoomHooks {
-  /** The room takes no more members (its child is stopping or gone); called once. */
-  detached(room: Room): void;
-  /** The room's child and process group are gone and its members closed. */
-  ended(room: Room): void;
-  /** The room's child runs as process (and process group) pid (cluster mode's watchdog). */
-  started?(room: Room, pid: number): void;
-}
-
-/** What a room runs. */
-export interface Program {
-  cmd: string;
-  args: string[];
-}
-
-export interface RoomDeps {
-  config: Config;
-  runtime: Runtime;
-  log: Logger;
-  hooks: RoomHooks;
-  stats: Stats;
-  /** Output kept for replay (--cache); null when not caching. */
-  history: History | null;
-  program: Program;
-  /** --tcp: the child's PORT once found, null when none was free; absent without --tcp. */
-  port?: Promise<number | null>;
-}
-
-export const CLOSE = {
-  normal: 1000,
-  goingAway: 1001,
-  restart: 1012,
-  policy: 1008,
-  tooBig: 1009,
-  error: 1011,
-} as const;
+export type { Program, RoomDeps, RoomHooks } from "./deps.ts";
+export { CLOSE } from "./close.ts";
 
 type State = "idle" | "running" | "stopping" | "ended";
 
@@ -76,7 +41,11 @@ export class Room {
   private readonly log: Logger;
   private readonly codec: Input;
   private readonly fanout: Fanout;
-  private readonly link: ChildLink;
+  private link: ChildLink;
+  /** The environment the room's first member brought: every child of the room gets it. */
+  private env: Promise<Record<string, string>> | null = null;
+  private readonly restarts: Restarts | null;
+  private readonly silence: SilenceHint;
   // Declared before `done` so that its initializer's assignment is not reset by class fields.
   private resolveDone!: () => void;
   /** Settles when the room has ended. */
@@ -86,33 +55,31 @@ export class Room {
     const { config } = deps;
     this.log = deps.log.with({ room: name });
     this.codec = createInput(config, name);
-    const fanout = this.fanout = new Fanout({
+    this.fanout = new Fanout({
       members: this.members,
       maxBuffer: config.maxBuffer,
       stats: deps.stats,
       history: deps.history,
       kick: (m, reason) => this.kick(m, reason),
     });
-    const sink: OutputSink = {
-      deliver: (d) => fanout.deliver(d),
-      meta: (m) => this.metadata = m,
-      closeClient: (id) => this.members.get(id)?.close(CLOSE.normal, ""),
-      warn: (msg, bytes) => this.log.warn(msg, { bytes }),
-    };
-    // Each chunk the child writes is delivered as one batch per member.
-    const batched = (o: Output): Output => ({
-      push: (chunk) => fanout.batch(() => o.push(chunk)),
-      end: () => fanout.batch(() => o.end()),
-    });
-    const output = batched(createOutput(config, sink));
-    const errors = config.passStderr ? batched(streamOutput(config, sink, "stderr")) : null;
-    this.link = new ChildLink({
-      ...deps,
+    this.restarts = config.restart > 0 ? new Restarts(config.restart) : null;
+    this.silence = new SilenceHint(this.log, config.unbuffered);
+    this.link = this.wire();
+  }
+
+  /** A link for the room's next child (a restarted one gets a new link). */
+  private wire(): ChildLink {
+    return wireLink({
+      deps: this.deps,
       log: this.log,
-      output,
-      errors,
+      fanout: this.fanout,
+      sink: {
+        meta: (m) => this.metadata = m,
+        closeClient: (id) => this.members.get(id)?.close(CLOSE.normal, ""),
+      },
+      heard: () => this.silence.heard(),
       stopping: () => this.state !== "running",
-      started: (pid) => deps.hooks.started?.(this, pid),
+      started: (pid) => this.deps.hooks.started?.(this, pid),
       ended: (how) => this.ended(how),
       failed: (reason) => void this.shutdown(CLOSE.error, reason),
     });
@@ -156,7 +123,7 @@ export class Room {
     if (hello) this.link.write(hello);
     if (this.state === "idle") {
       this.state = "running";
-      void this.link.start(env());
+      void this.link.start(this.env = Promise.resolve(env()));
     }
   }
 
@@ -181,6 +148,7 @@ export class Room {
       this.deps.stats.inputOverflow();
       return this.kick(member, "input buffer full");
     }
+    this.silence.fed();
     this.deps.stats.received(encoded.bytes.byteLength);
   }
 
@@ -225,13 +193,33 @@ export class Room {
     if (this.state !== "running") return;
     this.state = "stopping";
     this.deps.hooks.detached(this);
+    // Between a crash and its restart no child runs: there is nothing to stop.
+    if (this.restarts?.cancel()) return this.finish(CLOSE.goingAway, "");
     await this.link.stop();
   }
 
   private ended(how: Ending): void {
+    if (this.state === "running" && this.members.size > 0 && crashed(how)) {
+      const delay = this.restarts?.next();
+      if (delay != null) return this.restart(delay, closeFor(how.status)[1]);
+    }
     if ("error" in how) return this.finish(CLOSE.error, how.error);
     const [code, reason] = closeFor(how.status);
     this.finish(code, reason);
+  }
+
+  /** --restart: the members stay; a new child is told of each of them, after a backoff. */
+  private restart(delay: number, why: string): void {
+    this.log.warn(`restarting the process: ${why}`, { ms: delay });
+    this.deps.stats.restarted();
+    if (this.deps.config.frame.server === "json") {
+      this.fanout.batch(() =>
+        this.fanout.deliver({ msg: RESTART_MESSAGE, to: null, cache: false })
+      );
+    }
+    this.link = this.wire();
+    for (const hello of rejoins(this.members.values(), this.codec)) this.link.write(hello);
+    this.restarts!.schedule(delay, () => void this.link.start(this.env!));
   }
 
   private finish(code: number, reason: string): void {
@@ -239,6 +227,7 @@ export class Room {
     const wasJoinable = this.state !== "stopping";
     this.state = "ended";
     clearTimeout(this.lingerTimer);
+    this.silence.stop();
     for (const m of this.members.values()) m.close(code, reason);
     this.members.clear();
     this.metadata = null;
@@ -246,9 +235,4 @@ export class Room {
     this.deps.hooks.ended(this);
     this.resolveDone();
   }
-}
-
-function closeFor(s: ExitStatus): [number, string] {
-  if (s.signal) return [CLOSE.error, `killed by ${s.signal}`];
-  return s.code === 0 ? [CLOSE.normal, ""] : [CLOSE.error, `process exited with code ${s.code}`];
 }

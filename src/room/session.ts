@@ -24,14 +24,20 @@ export class Session implements Member {
   private closing = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(who: Sender, socket: Socket, readonly room: Room, maxBuffer: number) {
+  constructor(
+    who: Sender,
+    socket: Socket,
+    readonly room: Room,
+    maxBuffer: number,
+    private readonly closeMs = 0,
+  ) {
     this.id = who.id;
     this.remote = who.remote;
     this.query = who.query;
     this.user = who.user;
     this.info = who.info;
     this.ring = new Ring(maxBuffer);
-    this.live = { socket, member: toMember(who, socket) };
+    this.live = { socket, member: toMember(who, socket, this.closeMs) };
   }
 
   get suspended(): boolean {
@@ -90,7 +96,7 @@ export class Session implements Member {
   attach(socket: Socket): void {
     clearTimeout(this.timer);
     const old = this.live?.socket;
-    this.live = { socket, member: toMember(this, socket) };
+    this.live = { socket, member: toMember(this, socket, this.closeMs) };
     old?.terminate();
   }
 

@@ -25,6 +25,8 @@ export interface Stats {
   rateLimited(): void;
   /** A return with a resume token: resumed, refused, or lost (what it missed was dropped). */
   resumed(result: "resumed" | "refused" | "lost"): void;
+  /** A room's crashed process started again (--restart). */
+  restarted(): void;
 }
 
 const nothing = () => {};
@@ -41,4 +43,5 @@ export const NO_STATS: Stats = {
   inputOverflow: nothing,
   rateLimited: nothing,
   resumed: nothing,
+  restarted: nothing,
 };

@@ -23,6 +23,8 @@ export interface SessionsDeps {
   /** --resume, in seconds; 0: no membership outlives its connection. */
   seconds: number;
   maxBuffer: number;
+  /** --closems, for the members' 1008 grace. */
+  closeMs: number;
   log: Logger;
   stats: Stats;
 }
@@ -61,7 +63,7 @@ export class Sessions {
       socket.send(prepare(welcomeFrame({ id: who.id, resume: 0, user: who.user })));
       return null;
     }
-    const s = new Session(who, socket, room, this.d.maxBuffer);
+    const s = new Session(who, socket, room, this.d.maxBuffer, this.d.closeMs);
     s.onEnd = () => this.end(s);
     socket.send(prepare(welcomeFrame({ ...this.greeting(s), id: who.id })));
     return s;

@@ -7,10 +7,11 @@ import { access, constants, open, readFile, realpath, stat } from "node:fs/promi
 import { reverse } from "node:dns/promises";
 import { Readable } from "node:stream";
 import process from "node:process";
-import type { Child, ExitStatus, Runtime, StaticFile, StopSignal } from "./types.ts";
+import type { Child, ExitStatus, Runtime, SpawnOptions, StaticFile, StopSignal } from "./types.ts";
 import { HEAD_BYTES, spawnFailure } from "./errors.ts";
 import { resolveCommand } from "./resolve.ts";
 import { connectTcp, portFree } from "./node-tcp.ts";
+import { hasGlibc, type StdbufDeps, underStdbuf } from "./stdbuf.ts";
 
 /** A reverse lookup that takes longer is given up: the address stands in for the name. */
 const LOOKUP_MS = 2000;
@@ -25,7 +26,7 @@ export function nodeRuntime(): Runtime {
   const posix = process.platform !== "win32";
   return {
     os: process.platform === "win32" ? "windows" : process.platform,
-    spawn: (cmd, args, opts) => spawnChild(cmd, args, opts.env, posix),
+    spawn: (cmd, args, opts) => spawnChild(cmd, args, opts, posix),
     connectTcp,
     portFree,
     onSignal(handler) {
@@ -70,12 +71,20 @@ async function openFile(path: string): Promise<StaticFile | null> {
 async function spawnChild(
   cmd: string,
   args: string[],
-  env: Record<string, string>,
+  opts: SpawnOptions,
   posix: boolean,
 ): Promise<Child> {
   const file = posix ? await resolveCommand(cmd, process.env.PATH, isExecutable) : cmd;
+  const [run, argv] = opts.lineBuffered && posix
+    ? await underStdbuf(file, args, STDBUF) ?? [file, args]
+    : [file, args];
   // detached gives the child its own process group, so the whole tree can be signalled.
-  const cp = spawnProcess(file, args, { env, stdio: "pipe", detached: posix, windowsHide: true });
+  const cp = spawnProcess(run, argv, {
+    env: opts.env,
+    stdio: "pipe",
+    detached: posix,
+    windowsHide: true,
+  });
   const failed = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
     cp.once("spawn", () => resolve(null));
     cp.once("error", resolve);
@@ -84,7 +93,16 @@ async function spawnChild(
   return wrapChild(cp, posix);
 }
 
-/** The first bytes of a file, for spawnFailure to find a "#!" line in. */
+const STDBUF: StdbufDeps = {
+  isExecutable,
+  head,
+  get path() {
+    return process.env.PATH;
+  },
+  glibc: hasGlibc,
+};
+
+/** The first bytes of a file, for spawnFailure (and underStdbuf) to find a "#!" line in. */
 async function head(path: string): Promise<Uint8Array | null> {
   try {
     const file = await open(path);

@@ -10,6 +10,8 @@ export interface ExitStatus {
 
 export interface SpawnOptions {
   env: Record<string, string>;
+  /** --unbuffered: on Linux with glibc, run the program under `stdbuf -oL -eL` if installed. */
+  lineBuffered?: boolean;
 }
 
 export type StopSignal = "SIGINT" | "SIGTERM" | "SIGKILL";

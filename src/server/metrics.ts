@@ -104,6 +104,10 @@ export function createMetrics(gauges: () => Gauges, cluster = false): Metrics {
       this.set(gauges().suspended ?? 0);
     },
   });
+  const restarts = counter(
+    "scalesocket_process_restarts_total",
+    "Crashed processes started again for their clients (--restart)",
+  );
 
   const stats: Stats = {
     accepted: (room) => connections.inc({ room }),
@@ -129,6 +133,7 @@ export function createMetrics(gauges: () => Gauges, cluster = false): Metrics {
     inputOverflow: () => overflow.inc(),
     rateLimited: () => rateLimited.inc(),
     resumed: (result) => resumes.inc({ result }),
+    restarted: () => restarts.inc(),
   };
   return {
     stats,

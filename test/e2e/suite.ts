@@ -20,6 +20,7 @@ import { authTests } from "./groups/auth.ts";
 import { authEndpointTests } from "./groups/auth-endpoint.ts";
 import { limitTests } from "./groups/limits.ts";
 import { resumeTests } from "./groups/resume.ts";
+import { sessionTests } from "./groups/sessions.ts";
 import { dropInHttpTests } from "./groups/dropin-http.ts";
 
 /**
@@ -63,5 +64,6 @@ export function suite(l: Launcher, asked: Scope = "full"): void {
     authEndpointTests(l);
     limitTests(l);
     resumeTests(l);
+    sessionTests(l);
   });
 }

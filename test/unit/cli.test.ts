@@ -41,6 +41,8 @@ test("defaults fill every field when only CMD is given", () => {
     delay: 0,
     linger: 0,
     resume: 0,
+    restart: 0,
+    unbuffered: false,
     closeMs: 0,
     passEnv: ["PATH", "LD_LIBRARY_PATH"],
     rooms: null,

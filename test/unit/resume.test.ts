@@ -87,7 +87,7 @@ function setup(seconds: number, maxBuffer = 1 << 20) {
   const { log, lines } = makeLog();
   const counted: string[] = [];
   const stats = { ...NO_STATS, resumed: (x: string) => counted.push(x) };
-  const sessions = new Sessions({ seconds, maxBuffer, log, stats });
+  const sessions = new Sessions({ seconds, maxBuffer, closeMs: 0, log, stats });
   let id = 0;
   const join = () => {
     const socket = new FakeSocket();
