@@ -12,6 +12,8 @@ export type PeerId =
   | "bare"
   | "bare-cork"
   | "bare-frame"
+  | "bare-pipe"
+  | "bare-pipe-deno"
   | "node"
   | "deno"
   | "websocketd"
@@ -25,6 +27,8 @@ export const LABELS: Record<PeerId, string> = {
   "bare": "bare ws",
   "bare-cork": "bare ws, corked",
   "bare-frame": "bare ws, corked, framed once",
+  "bare-pipe": "bare ws, through a child",
+  "bare-pipe-deno": "bare ws, through a child, on Deno",
   "node": "scalesocket node",
   "deno": "scalesocket deno",
   "websocketd": "websocketd",
@@ -87,6 +91,10 @@ export function command(
       return [NODE, progs.bare, "--port", String(port), "--cork"];
     case "bare-frame":
       return [NODE, progs.bare, "--port", String(port), "--frame-once"];
+    case "bare-pipe":
+      return [NODE, progs.bare, "--port", String(port), "--pipe", child[0]];
+    case "bare-pipe-deno":
+      return [DENO, "run", "-A", progs.bare, "--port", String(port), "--pipe", child[0]];
     case "cluster-direct":
     case "cluster-relayed":
       throw new Error("cluster nodes need Redis: cluster-nodes.ts starts them");

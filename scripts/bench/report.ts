@@ -61,7 +61,7 @@ const REFS: Record<string, PeerId[]> = {
   "fan-out": ["bare-cork", "bare"],
   "chat": ["bare-cork", "bare"],
   "rooms": ["bare-cork", "bare"],
-  "echo": ["websocketd", "bare-cork"],
+  "echo": ["websocketd", "bare-pipe"],
   "storm": ["websocketd", "bare"],
   "idle": ["bare", "websocketd"],
   "startup": ["bare-http", "websocketd"],
