@@ -3,7 +3,7 @@
 // server itself produce N lines for the room, in 64 KiB batches as a pipe would deliver them
 // (`go N RATE`: RATE lines a second).
 //
-//   node bare.mjs [--port N] [--cork] [--frame-once] [--pipe CMD]
+//   node bare.mjs [--port N] [--cork] [--frame-once] [--pipe CMD ARGS...]
 //
 // --cork holds each socket corked for the rest of the event-loop turn, so a batch of messages
 // leaves in one write per socket instead of one per message. --frame-once (with --cork) also
@@ -22,7 +22,7 @@ const args = process.argv.slice(2);
 const port = Number(args[args.indexOf("--port") + 1] ?? 0) || 0;
 const frameOnce = args.includes("--frame-once");
 const cork = frameOnce || args.includes("--cork");
-const pipe = args.includes("--pipe") ? args[args.indexOf("--pipe") + 1] : null;
+const pipe = args.includes("--pipe") ? args.slice(args.indexOf("--pipe") + 1) : null;
 /** Lines per batch: what one 64 KiB read of a child's stdout holds. */
 const BATCH = Math.floor(65536 / (PAYLOAD_BYTES + 1));
 
@@ -119,7 +119,7 @@ const NEWLINE = Buffer.from("\n");
 function piped(name: string, room: Set<WebSocket>, ws: WebSocket): void {
   let child = children.get(name);
   if (!child) {
-    const cp = spawn(pipe!, [], { stdio: ["pipe", "pipe", "inherit"] });
+    const cp = spawn(pipe![0], pipe!.slice(1), { stdio: ["pipe", "pipe", "inherit"] });
     let carry = "";
     cp.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       const lines = (carry + chunk).split("\n");

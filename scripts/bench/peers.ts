@@ -19,8 +19,11 @@ export type PeerId =
   | "websocketd"
   | "cluster-direct"
   | "cluster-relayed";
-/** What the room runs: the fan-out line printer, or `cat` echoing each line back. */
-export type Program = "lines" | "cat";
+/**
+ * What the room runs: the fan-out line printer, `cat` echoing each line back, or (hello) a
+ * `cat` that first prints the wall-clock time it started, in nanoseconds.
+ */
+export type Program = "lines" | "cat" | "hello";
 
 export const LABELS: Record<PeerId, string> = {
   "bare-http": "bare node:http",
@@ -74,7 +77,11 @@ export function command(
   progs: Programs,
   port: number,
 ): string[] {
-  const child = program === "lines" ? [NODE, progs.lines] : ["cat"];
+  const child = program === "lines"
+    ? [NODE, progs.lines]
+    : program === "hello"
+    ? ["sh", "-c", "date +%s%N; exec cat"]
+    : ["cat"];
   const addr = ["--addr", `127.0.0.1:${port}`];
   switch (peer) {
     case "node":
@@ -92,9 +99,9 @@ export function command(
     case "bare-frame":
       return [NODE, progs.bare, "--port", String(port), "--frame-once"];
     case "bare-pipe":
-      return [NODE, progs.bare, "--port", String(port), "--pipe", child[0]];
+      return [NODE, progs.bare, "--port", String(port), "--pipe", ...child];
     case "bare-pipe-deno":
-      return [DENO, "run", "-A", progs.bare, "--port", String(port), "--pipe", child[0]];
+      return [DENO, "run", "-A", progs.bare, "--port", String(port), "--pipe", ...child];
     case "cluster-direct":
     case "cluster-relayed":
       throw new Error("cluster nodes need Redis: cluster-nodes.ts starts them");
