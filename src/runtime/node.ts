@@ -2,14 +2,14 @@
 // processes through child_process, files, TCP, DNS, signals.
 import { spawn as spawnProcess } from "node:child_process";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { createReadStream } from "node:fs";
+import { accessSync, constants as fsConstants, createReadStream, statSync } from "node:fs";
 import { access, constants, open, readFile, realpath, stat } from "node:fs/promises";
 import { reverse } from "node:dns/promises";
 import { Readable } from "node:stream";
 import process from "node:process";
 import type { Child, ExitStatus, Runtime, StaticFile, StopSignal } from "./types.ts";
 import { HEAD_BYTES, spawnFailure } from "./errors.ts";
-import { resolveCommand } from "./resolve.ts";
+import { knownCommand, resolveCommand } from "./resolve.ts";
 import { connectTcp, portFree } from "./node-tcp.ts";
 
 /** A reverse lookup that takes longer is given up: the address stands in for the name. */
@@ -56,6 +56,16 @@ function isExecutable(path: string): Promise<boolean> {
   );
 }
 
+/** isExecutable without waiting: two system calls on a path already found once. */
+function isExecutableNow(path: string): boolean {
+  try {
+    accessSync(path, fsConstants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 async function openFile(path: string): Promise<StaticFile | null> {
   try {
     const info = await stat(path);
@@ -73,7 +83,10 @@ async function spawnChild(
   env: Record<string, string>,
   posix: boolean,
 ): Promise<Child> {
-  const file = posix ? await resolveCommand(cmd, process.env.PATH, isExecutable) : cmd;
+  const path = process.env.PATH;
+  const file = !posix
+    ? cmd
+    : knownCommand(cmd, path, isExecutableNow) ?? await resolveCommand(cmd, path, isExecutable);
   // detached gives the child its own process group, so the whole tree can be signalled.
   const cp = spawnProcess(file, args, { env, stdio: "pipe", detached: posix, windowsHide: true });
   const failed = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
