@@ -1,9 +1,6 @@
 // Entry point on Deno: build the runtime (node.ts, through Deno's Node compatibility), run, exit.
 import { nodeRuntime } from "./runtime/node.ts";
 import { run } from "./run.ts";
-import { keepYoungGenerationSmall } from "./runtime/heap.ts";
-
-keepYoungGenerationSmall();
 
 const encoder = new TextEncoder();
 const writeAll = (file: typeof Deno.stdout, text: string) => {
