@@ -1,5 +1,6 @@
 // The benchmark: scalesocket (bundle on Node and Deno) side by side with websocketd and a bare
-// `ws` server, over fan-out, chat, echo, many rooms, idle memory, connection storms, start-up;
+// `ws` server, over fan-out, chat, echo, many rooms, idle memory, connection storms, a new
+// room's start during a burst of handshakes, start-up;
 // and two cluster nodes over one Redis, clients relayed to the room's owner or on it directly.
 //
 //   tsx scripts/bench.ts [--quick|--tiny] [--docs] [--out DIR] [--only a,b] [--peers a,b]
@@ -16,7 +17,7 @@ import process from "node:process";
 import { buildPrograms, CACHE, requireBundle, ROOT } from "./bench/build.ts";
 import { chat, echo, fanout, rooms } from "./bench/scenarios.ts";
 import { cluster } from "./bench/cluster.ts";
-import { idle, startup, storm } from "./bench/lifecycle.ts";
+import { burst, idle, startup, storm } from "./bench/lifecycle.ts";
 import { DENO, ensureWebsocketd, type PeerId } from "./bench/peers.ts";
 import { PLANS } from "./bench/plan.ts";
 import { backgroundLoad } from "./bench/proc.ts";
@@ -33,10 +34,20 @@ const SCENARIOS = [
   "rooms",
   "idle",
   "storm",
+  "burst",
   "startup",
   "cluster",
 ] as const;
-const ALL_PEERS: PeerId[] = ["bare", "bare-cork", "bare-frame", "websocketd", "node", "deno"];
+const ALL_PEERS: PeerId[] = [
+  "bare",
+  "bare-cork",
+  "bare-frame",
+  "bare-pipe",
+  "bare-pipe-deno",
+  "websocketd",
+  "node",
+  "deno",
+];
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -108,6 +119,7 @@ async function measure(args: string[], say: (text: string) => void) {
     if (only.includes("storm")) {
       rows.push(...await storm(ctx, plan.stormSessions, plan.stormConcurrency));
     }
+    if (only.includes("burst")) rows.push(...await burst(ctx, plan.burstCrowd, plan.burstReps));
     if (only.includes("startup")) rows.push(...await startup(ctx, plan.startupReps));
     if (only.includes("cluster")) rows.push(...await cluster(ctx, plan.clusterKs));
   } finally {

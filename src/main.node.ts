@@ -2,6 +2,9 @@
 import process from "node:process";
 import { nodeRuntime } from "./runtime/node.ts";
 import { run } from "./run.ts";
+import { capYoungGeneration } from "./runtime/heap.ts";
+
+capYoungGeneration();
 
 const code = await run(process.argv.slice(2), nodeRuntime(), {
   out: (text) => void process.stdout.write(text),

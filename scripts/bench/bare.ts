@@ -3,12 +3,16 @@
 // server itself produce N lines for the room, in 64 KiB batches as a pipe would deliver them
 // (`go N RATE`: RATE lines a second).
 //
-//   node bare.mjs [--port N] [--cork] [--frame-once]
+//   node bare.mjs [--port N] [--cork] [--frame-once] [--pipe CMD ARGS...]
 //
 // --cork holds each socket corked for the rest of the event-loop turn, so a batch of messages
 // leaves in one write per socket instead of one per message. --frame-once (with --cork) also
 // encodes and frames each message once and writes those same bytes to every socket, past ws's
-// sender: what "encode once for all clients" could gain at most.
+// sender: what "encode once for all clients" could gain at most. --pipe CMD gives each room a
+// child as scalesocket does, and does nothing more: a message and a newline go to its stdin,
+// each line of its stdout to the room. It is the floor of a round trip through a child on this
+// runtime: the socket and pipe paths alone, with no routing, codec, limits or batching.
+import { spawn } from "node:child_process";
 import process from "node:process";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
@@ -18,6 +22,7 @@ const args = process.argv.slice(2);
 const port = Number(args[args.indexOf("--port") + 1] ?? 0) || 0;
 const frameOnce = args.includes("--frame-once");
 const cork = frameOnce || args.includes("--cork");
+const pipe = args.includes("--pipe") ? args.slice(args.indexOf("--pipe") + 1) : null;
 /** Lines per batch: what one 64 KiB read of a child's stdout holds. */
 const BATCH = Math.floor(65536 / (PAYLOAD_BYTES + 1));
 
@@ -86,6 +91,7 @@ wss.on("connection", (ws, req) => {
   let room = rooms.get(name);
   if (!room) rooms.set(name, room = new Set());
   room.add(ws);
+  if (pipe) return piped(name, room, ws);
   ws.on("message", (data: Buffer, binary) => {
     // Forwarding the received bytes as they are is the idiom of ws's own broadcast example.
     const go = !binary && data[0] === 0x67 ? GO.exec(data.toString()) : null;
@@ -102,6 +108,43 @@ wss.on("connection", (ws, req) => {
   });
   ws.on("error", () => {});
 });
+interface Piped {
+  write(data: Buffer): void;
+  kill(): void;
+}
+const children = new Map<string, Piped>();
+const NEWLINE = Buffer.from("\n");
+
+/** --pipe: the room's child, spawned by its first client, stdin in and stdout lines out. */
+function piped(name: string, room: Set<WebSocket>, ws: WebSocket): void {
+  let child = children.get(name);
+  if (!child) {
+    const cp = spawn(pipe![0], pipe!.slice(1), { stdio: ["pipe", "pipe", "inherit"] });
+    let carry = "";
+    cp.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      const lines = (carry + chunk).split("\n");
+      carry = lines.pop()!;
+      for (const line of lines) for (const c of room) c.send(line);
+    });
+    cp.stdin.on("error", () => {});
+    child = {
+      write: (data) => cp.stdin.write(Buffer.concat([data, NEWLINE])),
+      kill: () => cp.kill(),
+    };
+    children.set(name, child);
+  }
+  const to = child;
+  ws.on("message", (data: Buffer) => to.write(data));
+  ws.on("close", () => {
+    room.delete(ws);
+    if (room.size > 0) return;
+    to.kill();
+    children.delete(name);
+    rooms.delete(name);
+  });
+  ws.on("error", () => {});
+}
+
 wss.on("listening", () => {
   const addr = wss.address();
   const real = typeof addr === "object" && addr ? addr.port : port;

@@ -1,5 +1,6 @@
 // The scenarios about connections and processes rather than messages: memory of idle
-// connections and rooms, a storm of short sessions (each spawning a child), start-up time.
+// connections and rooms, a storm of short sessions (each spawning a child), a new room's child
+// starting during a burst of handshakes, start-up time.
 import { spawn } from "node:child_process";
 import process from "node:process";
 import { ROOT } from "./build.ts";
@@ -114,6 +115,59 @@ export async function storm(ctx: Ctx, sessions: number, concurrency: number): Pr
     rows.push(row);
   }
   return rows;
+}
+
+/**
+ * A new room's first client, followed at once by `crowd` more, and (alternating with it, for
+ * the same load) a new room's client alone: from that client's connect to the room's child
+ * starting, median of `reps`, and to its first byte.
+ */
+export async function burst(ctx: Ctx, crowd: number, reps: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  const able: PeerId[] = ["bare-pipe", "bare-pipe-deno", "websocketd", "node", "deno"];
+  for (const peer of ctx.peers.filter((p) => able.includes(p))) {
+    const sizes = [0, crowd];
+    let mine: Row[];
+    try {
+      const server = await startPeer(peer, "hello", ctx.progs);
+      const runs = sizes.map(() => ({ spawn: [] as number[], first: [] as number[] }));
+      try {
+        for (let i = 0; i < reps; i++) {
+          for (const [j, c] of sizes.entries()) {
+            const room = server.url(`/burst${i}-${c}`);
+            const b = await ctx.pool.burst(room, repeat(c, () => room), ctx.plan.timeoutMs);
+            await ctx.pool.close();
+            if (b.firstUs === null) throw new Error(b.errors[0] ?? "no first byte");
+            if (b.failed > 0) throw new Error(`${b.failed} of ${c} failed: ${b.errors[0]}`);
+            runs[j].spawn.push(b.spawnUs! / 1000);
+            runs[j].first.push(b.firstUs / 1000);
+          }
+        }
+      } finally {
+        await server.stop();
+      }
+      mine = runs.map((r, j) => burstRow(peer, sizes[j], r.spawn, r.first));
+    } catch (err) {
+      mine = sizes.map((c) => failed({ scenario: "burst", params: `C=${c}` }, peer, err));
+    }
+    for (const r of mine) ctx.say(line(r));
+    rows.push(...mine);
+  }
+  return rows;
+}
+
+function burstRow(peer: PeerId, crowd: number, spawn: number[], first: number[]): Row {
+  const median = (v: number[]) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  const worst = Math.max(...spawn);
+  return {
+    scenario: "burst",
+    params: `C=${crowd}`,
+    peer,
+    value: median(spawn),
+    unit: "ms",
+    higherIsBetter: false,
+    note: `first byte ${median(first).toFixed(0)} ms, slowest start ${worst.toFixed(0)} ms`,
+  };
 }
 
 /** Time from spawn to the first accepted TCP connection, median of `reps` starts. */

@@ -12,19 +12,26 @@ export type PeerId =
   | "bare"
   | "bare-cork"
   | "bare-frame"
+  | "bare-pipe"
+  | "bare-pipe-deno"
   | "node"
   | "deno"
   | "websocketd"
   | "cluster-direct"
   | "cluster-relayed";
-/** What the room runs: the fan-out line printer, or `cat` echoing each line back. */
-export type Program = "lines" | "cat";
+/**
+ * What the room runs: the fan-out line printer, `cat` echoing each line back, or (hello) a
+ * `cat` that first prints the wall-clock time it started, in nanoseconds.
+ */
+export type Program = "lines" | "cat" | "hello";
 
 export const LABELS: Record<PeerId, string> = {
   "bare-http": "bare node:http",
   "bare": "bare ws",
   "bare-cork": "bare ws, corked",
   "bare-frame": "bare ws, corked, framed once",
+  "bare-pipe": "bare ws, through a child",
+  "bare-pipe-deno": "bare ws, through a child, on Deno",
   "node": "scalesocket node",
   "deno": "scalesocket deno",
   "websocketd": "websocketd",
@@ -70,7 +77,11 @@ export function command(
   progs: Programs,
   port: number,
 ): string[] {
-  const child = program === "lines" ? [NODE, progs.lines] : ["cat"];
+  const child = program === "lines"
+    ? [NODE, progs.lines]
+    : program === "hello"
+    ? ["sh", "-c", "date +%s%N; exec cat"]
+    : ["cat"];
   const addr = ["--addr", `127.0.0.1:${port}`];
   switch (peer) {
     case "node":
@@ -87,6 +98,10 @@ export function command(
       return [NODE, progs.bare, "--port", String(port), "--cork"];
     case "bare-frame":
       return [NODE, progs.bare, "--port", String(port), "--frame-once"];
+    case "bare-pipe":
+      return [NODE, progs.bare, "--port", String(port), "--pipe", ...child];
+    case "bare-pipe-deno":
+      return [DENO, "run", "-A", progs.bare, "--port", String(port), "--pipe", ...child];
     case "cluster-direct":
     case "cluster-relayed":
       throw new Error("cluster nodes need Redis: cluster-nodes.ts starts them");

@@ -22,6 +22,9 @@ export interface Plan {
   idleRooms: number;
   stormSessions: number;
   stormConcurrency: number;
+  /** Burst: clients connecting at once while a new room starts, and how many times. */
+  burstCrowd: number;
+  burstReps: number;
   startupReps: number;
   /** Clients per room in the cluster's fan-out and chat. */
   clusterKs: number[];
@@ -49,6 +52,8 @@ export const PLANS: Record<Plan["name"], Plan> = {
     idleRooms: 100,
     stormSessions: 500,
     stormConcurrency: 16,
+    burstCrowd: 300,
+    burstReps: 7,
     startupReps: 10,
     clusterKs: [10, 100],
     timeoutMs: 60_000,
@@ -70,6 +75,8 @@ export const PLANS: Record<Plan["name"], Plan> = {
     idleRooms: 20,
     stormSessions: 50,
     stormConcurrency: 16,
+    burstCrowd: 300,
+    burstReps: 3,
     startupReps: 3,
     clusterKs: [10, 100],
     timeoutMs: 20_000,
@@ -91,6 +98,8 @@ export const PLANS: Record<Plan["name"], Plan> = {
     idleRooms: 2,
     stormSessions: 4,
     stormConcurrency: 2,
+    burstCrowd: 4,
+    burstReps: 1,
     startupReps: 1,
     clusterKs: [2],
     timeoutMs: 5_000,

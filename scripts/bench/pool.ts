@@ -1,6 +1,6 @@
 // The load workers: started once, given their share of the clients, asked in parallel.
 import { type ChildProcess, spawn } from "node:child_process";
-import type { Order, Reply, RunResult } from "./protocol.ts";
+import type { Bursted, Order, Reply, RunResult } from "./protocol.ts";
 import { Hist } from "./hist.ts";
 import { NODE } from "./peers.ts";
 
@@ -110,6 +110,16 @@ export class Pool {
       histogram.merge(r.hist);
     }
     return out;
+  }
+
+  /**
+   * The fresh client, then the crowd, all from the first worker: from one process the crowd's
+   * handshakes can only reach the server after the fresh client's. Then close().
+   */
+  async burst(fresh: string, crowd: string[], timeoutMs: number): Promise<Bursted> {
+    const r = await this.ask(this.workers[0], { t: "burst", fresh, crowd, timeoutMs });
+    if (r.t !== "bursted") throw new Error(`Load worker answered ${r.t} to a burst`);
+    return r;
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,11 @@
 // their answers, and the payload every measured message carries (a send time, then ids).
 import process from "node:process";
 
+/** Microseconds of wall-clock time: the clock `date +%s%N` in a child reads too. */
+export function wallUs(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}
+
 /** Microseconds on CLOCK_MONOTONIC: the same clock in every process of this machine. */
 export function nowUs(): number {
   const [s, ns] = process.hrtime();
@@ -78,6 +83,13 @@ export type Order =
   }
   | { t: "go" }
   | { t: "storm"; first: number; urls: string[]; concurrency: number; timeoutMs: number }
+  | {
+    t: "burst";
+    /** The first client of a new room (its child prints its start), then all of the crowd. */
+    fresh: string;
+    crowd: string[];
+    timeoutMs: number;
+  }
   | { t: "close" };
 
 export interface RunResult {
@@ -99,4 +111,16 @@ export type Reply =
   | { t: "armed" }
   | RunResult
   | { t: "stormed"; ok: number; failed: number; errors: string[]; hist: number[]; ms: number }
+  | Bursted
   | { t: "closed" };
+
+export interface Bursted {
+  t: "bursted";
+  /** From the fresh client's connect to its child's start, and to the first byte (µs). */
+  spawnUs: number | null;
+  firstUs: number | null;
+  /** Crowd clients that opened, and the first errors of those that did not. */
+  ok: number;
+  failed: number;
+  errors: string[];
+}

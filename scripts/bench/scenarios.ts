@@ -12,7 +12,15 @@ const ROOMED: PeerId[] = ["bare", "bare-cork", "node", "deno"];
  */
 const FANOUT: PeerId[] = [...ROOMED, "bare-frame"];
 /** Peers able to echo per connection. */
-const ECHOING: PeerId[] = ["bare", "bare-cork", "websocketd", "node", "deno"];
+const ECHOING: PeerId[] = [
+  "bare",
+  "bare-cork",
+  "bare-pipe",
+  "bare-pipe-deno",
+  "websocketd",
+  "node",
+  "deno",
+];
 
 async function each(
   ctx: Ctx,

@@ -8,6 +8,8 @@ const STYLE: Record<PeerId, { color: string; dash: string }> = {
   "bare": { color: "#9a9a9a", dash: "6 4" },
   "bare-cork": { color: "#4d4d4d", dash: "6 4" },
   "bare-frame": { color: "#000000", dash: "2 3" },
+  "bare-pipe": { color: "#8c564b", dash: "6 4" },
+  "bare-pipe-deno": { color: "#8c564b", dash: "2 3" },
   "websocketd": { color: "#d62728", dash: "" },
   "node": { color: "#1f77b4", dash: "" },
   "deno": { color: "#2ca02c", dash: "" },

@@ -1,9 +1,11 @@
 // A load worker: a process holding many `ws` clients, driven by the coordinator over IPC.
 // Several of them split the clients, so that the load is spread over the cores.
+import type { Socket } from "node:net";
 import process from "node:process";
 import WebSocket from "ws";
+import { firstFrame, handshake } from "./handshake.ts";
 import { Hist } from "./hist.ts";
-import { field, nowUs, type Order, payload, type Reply } from "./protocol.ts";
+import { field, nowUs, type Order, payload, type Reply, wallUs } from "./protocol.ts";
 
 interface Client {
   ws: WebSocket;
@@ -15,6 +17,8 @@ interface Client {
 }
 
 let clients: Client[] = [];
+/** Sockets that only made a handshake (a burst's crowd), closed with the clients. */
+let raws: Socket[] = [];
 const closes: Record<string, number> = {};
 
 function reply(r: Reply): void {
@@ -158,7 +162,45 @@ async function storm(o: Extract<Order, { t: "storm" }>): Promise<void> {
   reply({ t: "stormed", ok, failed, errors: [...errors].slice(0, 5), hist: hist.counts, ms });
 }
 
+/**
+ * Opens the fresh client, then at once every crowd client: how long the fresh client's room
+ * took to start its child (which prints its wall-clock start), and to send the first byte,
+ * counted from the fresh client's TCP connection. All are bare TCP sockets that send a
+ * handshake: ws clients would cost the load worker more than the server.
+ */
+async function burst(o: Extract<Order, { t: "burst" }>): Promise<void> {
+  const errors = new Set<string>();
+  let begin = 0;
+  const shaken = handshake(o.fresh, () => begin = wallUs());
+  shaken.then(({ s }) => raws.push(s), () => {});
+  const fresh = shaken.then(firstFrame).then((data) => {
+    const started = Number(BigInt(data.toString().trim()) / 1000n);
+    return [started - begin, wallUs() - begin];
+  });
+  const crowd = o.crowd.map((url) =>
+    handshake(url).then(({ s }) => s, (err) => void errors.add((err as Error).message))
+  );
+  const opened = (await Promise.all(crowd)).filter((s): s is Socket => !!s);
+  raws = raws.concat(opened);
+  let spawnUs: number | null = null, firstUs: number | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new Error("no first byte")), o.timeoutMs);
+  });
+  try {
+    [spawnUs, firstUs] = await Promise.race([fresh, late]);
+  } catch (err) {
+    errors.add((err as Error).message);
+  } finally {
+    clearTimeout(timer);
+  }
+  const failed = o.crowd.length - opened.length;
+  reply({ t: "bursted", spawnUs, firstUs, ok: opened.length, failed, errors: [...errors] });
+}
+
 async function close(): Promise<void> {
+  for (const s of raws) s.destroy();
+  raws = [];
   await Promise.all(clients.map((c) =>
     new Promise<void>((resolve) => {
       if (c.ws.readyState === WebSocket.CLOSED) return resolve();
@@ -176,6 +218,7 @@ process.on("message", (o: Order) => {
   else if (o.t === "run") arm(o);
   else if (o.t === "go") start?.();
   else if (o.t === "storm") void storm(o);
+  else if (o.t === "burst") void burst(o);
   else void close();
 });
 process.on("disconnect", () => process.exit(0));

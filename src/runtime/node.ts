@@ -2,14 +2,14 @@
 // processes through child_process, files, TCP, DNS, signals.
 import { spawn as spawnProcess } from "node:child_process";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { createReadStream } from "node:fs";
+import { accessSync, constants as fsConstants, createReadStream, statSync } from "node:fs";
 import { access, constants, open, readFile, realpath, stat } from "node:fs/promises";
 import { reverse } from "node:dns/promises";
 import { Readable } from "node:stream";
 import process from "node:process";
 import type { Child, ExitStatus, Runtime, SpawnOptions, StaticFile, StopSignal } from "./types.ts";
 import { HEAD_BYTES, spawnFailure } from "./errors.ts";
-import { resolveCommand } from "./resolve.ts";
+import { knownCommand, resolveCommand } from "./resolve.ts";
 import { connectTcp, portFree } from "./node-tcp.ts";
 import { hasGlibc, type StdbufDeps, underStdbuf } from "./stdbuf.ts";
 
@@ -57,6 +57,16 @@ function isExecutable(path: string): Promise<boolean> {
   );
 }
 
+/** isExecutable without waiting: two system calls on a path already found once. */
+function isExecutableNow(path: string): boolean {
+  try {
+    accessSync(path, fsConstants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 async function openFile(path: string): Promise<StaticFile | null> {
   try {
     const info = await stat(path);
@@ -74,7 +84,10 @@ async function spawnChild(
   opts: SpawnOptions,
   posix: boolean,
 ): Promise<Child> {
-  const file = posix ? await resolveCommand(cmd, process.env.PATH, isExecutable) : cmd;
+  const path = process.env.PATH;
+  const file = !posix
+    ? cmd
+    : knownCommand(cmd, path, isExecutableNow) ?? await resolveCommand(cmd, path, isExecutable);
   const [run, argv] = opts.lineBuffered && posix
     ? await underStdbuf(file, args, STDBUF) ?? [file, args]
     : [file, args];

@@ -27,5 +27,18 @@ export async function resolveCommand(
   return cmd;
 }
 
+/**
+ * Where cmd was found before on pathVar, if that file is still executable; checked without
+ * waiting, so that a new room's spawn does not queue behind the event loop's other work.
+ */
+export function knownCommand(
+  cmd: string,
+  pathVar: string | undefined,
+  isExecutableNow: (path: string) => boolean,
+): string | undefined {
+  const known = found.get(`${pathVar}\0${cmd}`);
+  return known !== undefined && isExecutableNow(known) ? known : undefined;
+}
+
 /** Where each command was last found, for each PATH: every spawn of a room looks it up. */
 const found = new Map<string, string>();

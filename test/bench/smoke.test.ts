@@ -29,7 +29,7 @@ test("the benchmark harness runs every scenario at tiny sizes and writes its rep
 }, async () => {
   const out = mkdtempSync(join(tmpdir(), "bench-smoke-"));
   // websocketd is optional: without it, its runs are skipped and the rest still runs.
-  const peers = ["bare", "node", ...(has("websocketd") ? ["websocketd"] : [])];
+  const peers = ["bare", "bare-pipe", "node", ...(has("websocketd") ? ["websocketd"] : [])];
   if (!peers.includes("websocketd")) {
     console.log("websocketd not installed: the smoke test runs without that peer");
   }
@@ -42,8 +42,12 @@ test("the benchmark harness runs every scenario at tiny sizes and writes its rep
     assert.equal(code, 0, lines.join("\n"));
     const failures = lines.filter((l) => /failed/.test(l));
     assert.deepEqual(failures, [], lines.join("\n"));
-    for (const scenario of ["fan-out", "chat", "echo", "rooms", "idle", "storm", "startup"]) {
-      for (const peer of ["bare", "node"]) {
+    for (
+      const scenario of ["fan-out", "chat", "echo", "rooms", "idle", "storm", "burst", "startup"]
+    ) {
+      // The floor of the scenarios with a child is the bare server through a child.
+      const bare = scenario === "burst" ? "bare-pipe" : "bare";
+      for (const peer of [bare, "node"]) {
         assert.ok(
           lines.some((l) => l.startsWith(`${scenario} `) && l.includes(` ${peer}: `)),
           `no ${scenario} line for ${peer} in:\n${lines.join("\n")}`,
