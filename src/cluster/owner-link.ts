@@ -66,6 +66,7 @@ export class OwnerLink {
       seat.membership.message(f.text ? text(whole) : whole);
     } else if (f.op === OP.close) {
       if (this.admitting.has(f.ch)) return void this.admitting.set(f.ch, true);
+      this.frames();
       const seat = this.seats.get(f.ch) ?? this.closing.get(f.ch);
       this.seats.delete(f.ch);
       this.closing.delete(f.ch);
@@ -104,6 +105,7 @@ export class OwnerLink {
       },
       close: (code, reason) => {
         if (seat.closing || this.seats.get(ch) !== seat) return;
+        this.frames();
         seat.closing = true;
         this.seats.delete(ch);
         this.closing.set(ch, seat);
@@ -111,6 +113,7 @@ export class OwnerLink {
       },
       // No answer came: the client is gone as far as the room is concerned.
       terminate: () => {
+        this.frames();
         if (!this.closing.delete(ch) && !this.seats.delete(ch)) return;
         this.write({ op: OP.close, ch, code: 1006, reason: "" });
         seat.membership?.closed(1006, "");
@@ -124,6 +127,8 @@ export class OwnerLink {
 
   /** One message for one channel; the same message for the next channel joins its entry. */
   private queue(ch: number, seat: Seat, out: Outgoing): void {
+    // Closed already (a websocket drops what is sent after its close too).
+    if (this.seats.get(ch) !== seat) return;
     let entry = this.pending[this.pending.length - 1];
     if (entry?.out === out) entry.to.push(ch);
     else this.pending.push(entry = { out, to: [ch], twice: false });
@@ -132,14 +137,16 @@ export class OwnerLink {
     this.later();
   }
 
-  /** The messages sent so far become frames: to every channel, or to the ones named. */
+  /**
+   * The messages sent so far become frames: to every channel, or to the ones named. Called
+   * before any channel leaves `seats`, so every channel named is still in it.
+   */
   private frames(): void {
+    if (this.pending.length === 0) return;
     for (const { out, to, twice } of this.pending) {
-      const open = to.filter((ch) => this.seats.has(ch));
-      if (open.length === 0) continue;
-      const all = !twice && open.length === this.seats.size;
+      const all = !twice && to.length === this.seats.size;
       this.batch.add(
-        encode({ op: OP.deliver, text: out.text, to: all ? null : open, data: out.data }),
+        encode({ op: OP.deliver, text: out.text, to: all ? null : to, data: out.data }),
       );
     }
     this.pending = [];

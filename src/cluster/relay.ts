@@ -31,13 +31,16 @@ export class Relayed implements ChannelEnd {
   constructor(private readonly hooks: RelayHooks) {}
 
   deliver(out: Outgoing): void {
-    this.run(() => {
-      const client = this.client!;
-      // The owner's frames of one read arrive in one turn: gathered into one write.
-      this.cork(client);
-      client.send(out);
-      if (client.bufferedAmount > this.hooks.maxBuffer) this.cut("client too slow");
-    });
+    if (this.early) this.early.push(() => this.send(out));
+    else if (!this.over) this.send(out);
+  }
+
+  private send(out: Outgoing): void {
+    const client = this.client!;
+    // The owner's frames of one read arrive in one turn: gathered into one write.
+    this.cork(client);
+    client.send(out);
+    if (client.bufferedAmount > this.hooks.maxBuffer) this.cut("client too slow");
   }
 
   closed(code: number, reason: string): void {
