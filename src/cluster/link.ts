@@ -7,7 +7,7 @@ import type { Buffer } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import type { Outgoing } from "../codec/outgoing.ts";
 import type { Refusal } from "../room/door.ts";
-import { Batch, encode, type Frame, OP, read } from "./mux.ts";
+import { Batch, type Frame, OP, read } from "./mux.ts";
 
 /** How long the owner may take to answer the link's handshake. */
 const DIAL_MS = 5_000;
@@ -154,7 +154,7 @@ export class Link {
   }
 
   private write(f: Frame): void {
-    this.batch.add(encode(f));
+    this.batch.add(f);
     if (this.flushing) return;
     this.flushing = true;
     // Everything written in this turn leaves in one websocket message.

@@ -22,57 +22,33 @@ export type Frame =
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-function head(size: number, fill: (v: DataView) => void): Uint8Array {
-  const bytes = new Uint8Array(size);
-  fill(new DataView(bytes.buffer));
-  return bytes;
-}
-
-/** A frame as the parts to write one after the other (a payload is never copied here). */
-export function encode(f: Frame): Uint8Array[] {
+/** The bytes of a frame after its kind and channel: its header's rest and its payload. */
+function parts(f: Frame): [number, Uint8Array] {
   switch (f.op) {
     case OP.join:
-      return [head(5, (v) => (v.setUint8(0, f.op), v.setUint32(1, f.ch))), json(f.fields)];
+      return [0, encoder.encode(JSON.stringify(f.fields))];
     case OP.message:
-      return [
-        head(6, (v) => {
-          v.setUint8(0, f.op);
-          v.setUint32(1, f.ch);
-          v.setUint8(5, (f.text ? 1 : 0) | (f.more ? 2 : 0));
-        }),
-        f.data,
-      ];
+      return [1, f.data];
     case OP.close:
-    case OP.refuse: {
-      const n = f.op === OP.close ? f.code : f.status;
-      const words = encoder.encode(f.op === OP.close ? f.reason : f.text);
-      return [
-        head(7, (v) => (v.setUint8(0, f.op), v.setUint32(1, f.ch), v.setUint16(5, n))),
-        words,
-      ];
-    }
+      return [2, encoder.encode(f.reason)];
+    case OP.refuse:
+      return [2, encoder.encode(f.text)];
     case OP.admit:
-      return [head(5, (v) => (v.setUint8(0, f.op), v.setUint32(1, f.ch)))];
-    case OP.deliver: {
-      const to = f.to ?? [];
-      const h = head(6 + 4 * to.length, (v) => {
-        v.setUint8(0, f.op);
-        v.setUint8(1, f.text ? 1 : 0);
-        v.setUint32(2, to.length);
-        to.forEach((ch, i) => v.setUint32(6 + 4 * i, ch));
-      });
-      return [h, f.data];
-    }
+      return [0, EMPTY];
+    case OP.deliver:
+      return [4 * (f.to?.length ?? 0), f.data];
   }
 }
+const EMPTY = new Uint8Array(0);
 
-function json(fields: Record<string, string>): Uint8Array {
-  return encoder.encode(JSON.stringify(fields));
-}
-
-/** Frames gathered into websocket messages of at most limit bytes. */
+/**
+ * Frames written one after the other into websocket messages of at most limit bytes. They are
+ * written straight into the message's buffer: a link carries many small frames, and an object
+ * per header showed in the garbage collector's share.
+ */
 export class Batch {
-  private parts: Uint8Array[] = [];
+  private buf = new Uint8Array(1024);
+  private view = new DataView(this.buf.buffer);
   private size = 0;
   private readonly sealed: Uint8Array[] = [];
 
@@ -82,15 +58,41 @@ export class Batch {
     return this.size === 0 && this.sealed.length === 0;
   }
 
-  /** A frame's parts; one frame (with its length) must fit in limit. */
-  add(parts: Uint8Array[]): void {
-    const n = parts.reduce((sum, p) => sum + p.byteLength, 0);
+  /** One frame (with its length) must fit in limit. */
+  add(f: Frame): void {
+    const [extra, data] = parts(f);
+    // Kind, then a channel, or (deliver) text flag and channel count.
+    const n = 5 + (f.op === OP.deliver ? 1 : 0) + extra + data.byteLength;
     if (this.size > 0 && this.size + 4 + n > this.limit) this.seal();
-    this.parts.push(head(4, (v) => v.setUint32(0, n)), ...parts);
-    this.size += 4 + n;
+    this.reserve(4 + n);
+    const v = this.view;
+    let at = this.size;
+    v.setUint32(at, n);
+    v.setUint8(at + 4, f.op);
+    at += 5;
+    if (f.op === OP.deliver) {
+      const to = f.to ?? [];
+      v.setUint8(at, f.text ? 1 : 0);
+      v.setUint32(at + 1, to.length);
+      at += 5;
+      for (const ch of to) {
+        v.setUint32(at, ch);
+        at += 4;
+      }
+    } else {
+      v.setUint32(at, f.ch);
+      at += 4;
+      if (f.op === OP.message) v.setUint8(at++, (f.text ? 1 : 0) | (f.more ? 2 : 0));
+      if (f.op === OP.close || f.op === OP.refuse) {
+        v.setUint16(at, f.op === OP.close ? f.code : f.status);
+        at += 2;
+      }
+    }
+    this.buf.set(data, at);
+    this.size = at + data.byteLength;
   }
 
-  /** The messages to send, in order. */
+  /** The messages to send, in order; they are the caller's (never written again). */
   take(): Uint8Array[] {
     this.seal();
     return this.sealed.splice(0);
@@ -98,15 +100,21 @@ export class Batch {
 
   private seal(): void {
     if (this.size === 0) return;
-    const msg = new Uint8Array(this.size);
-    let at = 0;
-    for (const p of this.parts) {
-      msg.set(p, at);
-      at += p.byteLength;
-    }
-    this.sealed.push(msg);
-    this.parts = [];
+    this.sealed.push(this.buf.subarray(0, this.size));
+    this.fresh(Math.max(1024, this.size * 2));
     this.size = 0;
+  }
+
+  private reserve(n: number): void {
+    if (this.size + n <= this.buf.byteLength) return;
+    const old = this.buf.subarray(0, this.size);
+    this.fresh(Math.max(2 * this.buf.byteLength, this.size + n));
+    this.buf.set(old);
+  }
+
+  private fresh(capacity: number): void {
+    this.buf = new Uint8Array(capacity);
+    this.view = new DataView(this.buf.buffer);
   }
 }
 
@@ -116,13 +124,9 @@ export function read(msg: Uint8Array, each: (f: Frame) => void): boolean {
   let at = 0;
   while (at < msg.byteLength) {
     if (at + 4 > msg.byteLength) return false;
-    const n = v.getUint32(at);
-    const end = at + 4 + n;
-    if (end > msg.byteLength || n < 1) return false;
-    const f = frame(
-      msg.subarray(at + 4, end),
-      new DataView(msg.buffer, msg.byteOffset + at + 4, n),
-    );
+    const end = at + 4 + v.getUint32(at);
+    if (end > msg.byteLength || end === at + 4) return false;
+    const f = frame(msg, v, at + 4, end);
     if (!f) return false;
     each(f);
     at = end;
@@ -130,32 +134,36 @@ export function read(msg: Uint8Array, each: (f: Frame) => void): boolean {
   return true;
 }
 
-/** One frame's fields (data is a view into the message, not a copy); null when malformed. */
-function frame(b: Uint8Array, v: DataView): Frame | null {
-  const op = v.getUint8(0);
+/** The frame in msg from at to end (its data is a view into msg, not a copy); null: malformed. */
+function frame(msg: Uint8Array, v: DataView, at: number, end: number): Frame | null {
+  const op = v.getUint8(at);
+  const size = end - at;
   if (op === OP.deliver) {
-    if (b.byteLength < 6) return null;
-    const count = v.getUint32(2);
-    const start = 6 + 4 * count;
-    if (start > b.byteLength) return null;
-    const to = count === 0 ? null : Array.from({ length: count }, (_, i) => v.getUint32(6 + 4 * i));
-    return { op, text: (v.getUint8(1) & 1) === 1, to, data: b.subarray(start) };
+    if (size < 6) return null;
+    const count = v.getUint32(at + 2);
+    const start = at + 6 + 4 * count;
+    if (start > end) return null;
+    const to = count === 0
+      ? null
+      : Array.from({ length: count }, (_, i) => v.getUint32(at + 6 + 4 * i));
+    return { op, text: (v.getUint8(at + 1) & 1) === 1, to, data: msg.subarray(start, end) };
   }
-  if (b.byteLength < 5) return null;
-  const ch = v.getUint32(1);
+  if (size < 5) return null;
+  const ch = v.getUint32(at + 1);
   switch (op) {
     case OP.join:
-      return fieldsOf(b.subarray(5), ch);
+      return fieldsOf(msg.subarray(at + 5, end), ch);
     case OP.message: {
-      if (b.byteLength < 6) return null;
-      const flags = v.getUint8(5);
-      return { op, ch, text: (flags & 1) === 1, more: (flags & 2) === 2, data: b.subarray(6) };
+      if (size < 6) return null;
+      const flags = v.getUint8(at + 5);
+      const data = msg.subarray(at + 6, end);
+      return { op, ch, text: (flags & 1) === 1, more: (flags & 2) === 2, data };
     }
     case OP.close:
     case OP.refuse: {
-      if (b.byteLength < 7) return null;
-      const n = v.getUint16(5);
-      const words = decoder.decode(b.subarray(7));
+      if (size < 7) return null;
+      const n = v.getUint16(at + 5);
+      const words = decoder.decode(msg.subarray(at + 7, end));
       return op === OP.close
         ? { op, ch, code: n, reason: words }
         : { op, ch, status: n, text: words };

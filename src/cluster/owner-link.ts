@@ -4,7 +4,7 @@
 import { Buffer } from "node:buffer";
 import type { Outgoing } from "../codec/outgoing.ts";
 import type { Membership, Refusal, Socket, Ticket } from "../room/door.ts";
-import { Batch, encode, type Frame, OP, read } from "./mux.ts";
+import { Batch, type Frame, OP, read } from "./mux.ts";
 
 /** Admits one client from the signed headers its join carried. */
 export type AdmitFields = (headers: [string, string][]) => Promise<Ticket | Refusal>;
@@ -145,16 +145,14 @@ export class OwnerLink {
     if (this.pending.length === 0) return;
     for (const { out, to, twice } of this.pending) {
       const all = !twice && to.length === this.seats.size;
-      this.batch.add(
-        encode({ op: OP.deliver, text: out.text, to: all ? null : to, data: out.data }),
-      );
+      this.batch.add({ op: OP.deliver, text: out.text, to: all ? null : to, data: out.data });
     }
     this.pending = [];
   }
 
   private write(f: Frame): void {
     this.frames();
-    this.batch.add(encode(f));
+    this.batch.add(f);
     this.later();
   }
 

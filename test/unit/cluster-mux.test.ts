@@ -2,7 +2,7 @@
 // relayed client crosses once, close codes and vanished links reach the memberships.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Batch, encode, type Frame, OP, read } from "../../src/cluster/mux.ts";
+import { Batch, type Frame, OP, read } from "../../src/cluster/mux.ts";
 import { OwnerLink } from "../../src/cluster/owner-link.ts";
 import type { Outgoing } from "../../src/codec/outgoing.ts";
 import type { Membership, Socket, Ticket } from "../../src/room/door.ts";
@@ -11,7 +11,7 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 
 function roundTrip(frames: Frame[], limit = Infinity): Frame[] {
   const batch = new Batch(limit);
-  for (const f of frames) batch.add(encode(f));
+  for (const f of frames) batch.add(f);
   const got: Frame[] = [];
   for (const msg of batch.take()) assert.ok(read(msg, (f) => got.push(f)), "a batch reads back");
   return got;
@@ -37,7 +37,7 @@ test("every kind of frame reads back as it was written", () => {
 test("a batch over its limit is split into several messages, in order", () => {
   const frames = Array.from({ length: 10 }, (_, i): Frame => ({ op: OP.admit, ch: i }));
   const batch = new Batch(30);
-  for (const f of frames) batch.add(encode(f));
+  for (const f of frames) batch.add(f);
   const msgs = batch.take();
   assert.ok(msgs.length > 1, "ten 9-byte frames do not fit in 30 bytes");
   assert.ok(msgs.every((m) => m.byteLength <= 30), "no message is over the limit");
@@ -47,7 +47,7 @@ test("a batch over its limit is split into several messages, in order", () => {
 test("a truncated or unknown frame is refused, not half read", () => {
   const [msg] = (() => {
     const b = new Batch(Infinity);
-    b.add(encode({ op: OP.admit, ch: 1 }));
+    b.add({ op: OP.admit, ch: 1 });
     return b.take();
   })();
   assert.equal(read(msg.subarray(0, msg.byteLength - 1), () => {}), false);
@@ -89,7 +89,7 @@ function ownerLink() {
   const membership = owner.membership();
   const frames = (...fs: Frame[]) => {
     const b = new Batch(Infinity);
-    for (const f of fs) b.add(encode(f));
+    for (const f of fs) b.add(f);
     for (const m of b.take()) membership.message(m);
   };
   const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
