@@ -5,6 +5,7 @@ import WebSocket from "ws";
 import type { RawData } from "ws";
 import type { Buffer } from "node:buffer";
 import type { IncomingMessage } from "node:http";
+import { setImmediate } from "node:timers";
 import type { Outgoing } from "../codec/outgoing.ts";
 import type { Refusal } from "../room/door.ts";
 import { Batch, type Frame, OP, read } from "./mux.ts";
@@ -157,8 +158,9 @@ export class Link {
     this.batch.add(f);
     if (this.flushing) return;
     this.flushing = true;
-    // Everything written in this turn leaves in one websocket message.
-    queueMicrotask(() => this.flush());
+    // What every client said in this turn of the event loop (each client's read is a task of
+    // its own) leaves in one websocket message: one write instead of one per message.
+    setImmediate(() => this.flush());
   }
 
   private flush(): void {
