@@ -8,7 +8,7 @@ import type { IncomingMessage } from "node:http";
 import { setImmediate } from "node:timers";
 import type { Outgoing } from "../codec/outgoing.ts";
 import type { Refusal } from "../room/door.ts";
-import { Batch, type Frame, OP, read } from "./mux.ts";
+import { Batch, type Frame, MAX_FRAME, OP, Reader } from "./mux.ts";
 
 /** How long the owner may take to answer the link's handshake. */
 const DIAL_MS = 5_000;
@@ -40,6 +40,7 @@ export class Link {
   private readonly joining = new Map<number, { end: ChannelEnd; answer(a: Answer): void }>();
   private readonly channels = new Map<number, ChannelEnd>();
   private readonly batch: Batch;
+  private readonly reader = new Reader(MAX_FRAME);
   private nextCh = 1;
   /** Clients joining or joined: the link closes when none is left. */
   private users = 0;
@@ -108,14 +109,9 @@ export class Link {
     return answer;
   }
 
-  /** A client's message, in parts when it is larger than one link message may be. */
+  /** A client's message. */
   send(ch: number, data: Uint8Array, text: boolean): void {
-    const room = this.batch.limit - 16;
-    for (let at = 0;; at += room) {
-      const more = at + room < data.byteLength;
-      this.write({ op: OP.message, ch, text, more, data: data.subarray(at, at + room) });
-      if (!more) return;
-    }
+    this.write({ op: OP.message, ch, text, data });
   }
 
   /** The client's side ended: the owner hears it (1006: the client vanished). */
@@ -126,7 +122,9 @@ export class Link {
   }
 
   private received(data: Buffer): void {
-    if (!read(data, (f) => this.frame(f))) this.ws.close(1002, "malformed link frame");
+    if (!this.reader.feed(data, (f) => this.frame(f))) {
+      this.ws.close(1002, "malformed link frame");
+    }
   }
 
   private frame(f: Frame): void {

@@ -1,6 +1,7 @@
 // The link protocol: how one websocket between a relaying node and a room's owner carries every
-// client that node relays to the room. Each websocket message is a batch of frames, each a u32
-// length and the frame; docs/decisions.md ("One link per room and relaying node") lists them.
+// client that node relays to the room. The websocket messages are a stream of frames, each a u32
+// length and the frame, cut where a message would outgrow what the other node takes (a frame may
+// span messages); docs/decisions.md ("One link per room and relaying node") lists the frames.
 
 /** Frame kinds; 1-3 go to the owner, 3-6 come from it. */
 export const OP = { join: 1, message: 2, close: 3, admit: 4, refuse: 5, deliver: 6 } as const;
@@ -8,8 +9,8 @@ export const OP = { join: 1, message: 2, close: 3, admit: 4, refuse: 5, deliver:
 export type Frame =
   /** A client asks to join: the signed headers its own relayed handshake would carry. */
   | { op: 1; ch: number; fields: Record<string, string> }
-  /** A client's message, or a part of one (more: the next message frame continues it). */
-  | { op: 2; ch: number; text: boolean; more: boolean; data: Uint8Array }
+  /** A client's message. */
+  | { op: 2; ch: number; text: boolean; data: Uint8Array }
   /** A client's connection ended (1006: it vanished), or the owner closed it. */
   | { op: 3; ch: number; code: number; reason: string }
   /** The owner took the client in; its messages may follow. */
@@ -41,6 +42,9 @@ function parts(f: Frame): [number, Uint8Array] {
 }
 const EMPTY = new Uint8Array(0);
 
+/** The longest frame a reader takes: far above any message a room passes on. */
+export const MAX_FRAME = 256 * 1024 * 1024;
+
 /**
  * Frames written one after the other into websocket messages of at most limit bytes. They are
  * written straight into the message's buffer: a link carries many small frames, and an object
@@ -58,12 +62,10 @@ export class Batch {
     return this.size === 0 && this.sealed.length === 0;
   }
 
-  /** One frame (with its length) must fit in limit. */
   add(f: Frame): void {
     const [extra, data] = parts(f);
     // Kind, then a channel, or (deliver) text flag and channel count.
     const n = 5 + (f.op === OP.deliver ? 1 : 0) + extra + data.byteLength;
-    if (this.size > 0 && this.size + 4 + n > this.limit) this.seal();
     this.reserve(4 + n);
     const v = this.view;
     let at = this.size;
@@ -82,7 +84,7 @@ export class Batch {
     } else {
       v.setUint32(at, f.ch);
       at += 4;
-      if (f.op === OP.message) v.setUint8(at++, (f.text ? 1 : 0) | (f.more ? 2 : 0));
+      if (f.op === OP.message) v.setUint8(at++, f.text ? 1 : 0);
       if (f.op === OP.close || f.op === OP.refuse) {
         v.setUint16(at, f.op === OP.close ? f.code : f.status);
         at += 2;
@@ -100,7 +102,9 @@ export class Batch {
 
   private seal(): void {
     if (this.size === 0) return;
-    this.sealed.push(this.buf.subarray(0, this.size));
+    for (let at = 0; at < this.size; at += this.limit) {
+      this.sealed.push(this.buf.subarray(at, Math.min(this.size, at + this.limit)));
+    }
     this.fresh(Math.max(1024, this.size * 2));
     this.size = 0;
   }
@@ -118,20 +122,36 @@ export class Batch {
   }
 }
 
-/** Calls each with every frame of msg; false when msg is not a well-formed batch. */
-export function read(msg: Uint8Array, each: (f: Frame) => void): boolean {
-  const v = new DataView(msg.buffer, msg.byteOffset, msg.byteLength);
-  let at = 0;
-  while (at < msg.byteLength) {
-    if (at + 4 > msg.byteLength) return false;
-    const end = at + 4 + v.getUint32(at);
-    if (end > msg.byteLength || end === at + 4) return false;
-    const f = frame(msg, v, at + 4, end);
-    if (!f) return false;
-    each(f);
-    at = end;
+/** Reads the frames of a link's messages, keeping a frame cut between two until it is whole. */
+export class Reader {
+  private rest: Uint8Array | null = null;
+
+  /** maxFrame: a longer frame is refused (it could only be a broken or hostile peer). */
+  constructor(private readonly maxFrame: number) {}
+
+  /** Calls each with every whole frame so far; false when the stream is malformed. */
+  feed(msg: Uint8Array, each: (f: Frame) => void): boolean {
+    let buf = msg;
+    if (this.rest) {
+      buf = new Uint8Array(this.rest.byteLength + msg.byteLength);
+      buf.set(this.rest);
+      buf.set(msg, this.rest.byteLength);
+      this.rest = null;
+    }
+    const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    let at = 0;
+    while (at + 4 <= buf.byteLength) {
+      const n = v.getUint32(at);
+      if (n === 0 || n > this.maxFrame) return false;
+      if (at + 4 + n > buf.byteLength) break;
+      const f = frame(buf, v, at + 4, at + 4 + n);
+      if (!f) return false;
+      each(f);
+      at += 4 + n;
+    }
+    if (at < buf.byteLength) this.rest = buf.subarray(at);
+    return true;
   }
-  return true;
 }
 
 /** The frame in msg from at to end (its data is a view into msg, not a copy); null: malformed. */
@@ -157,7 +177,7 @@ function frame(msg: Uint8Array, v: DataView, at: number, end: number): Frame | n
       if (size < 6) return null;
       const flags = v.getUint8(at + 5);
       const data = msg.subarray(at + 6, end);
-      return { op, ch, text: (flags & 1) === 1, more: (flags & 2) === 2, data };
+      return { op, ch, text: (flags & 1) === 1, data };
     }
     case OP.close:
     case OP.refuse: {

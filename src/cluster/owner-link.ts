@@ -4,15 +4,13 @@
 import { Buffer } from "node:buffer";
 import type { Outgoing } from "../codec/outgoing.ts";
 import type { Membership, Refusal, Socket, Ticket } from "../room/door.ts";
-import { Batch, type Frame, OP, read } from "./mux.ts";
+import { Batch, type Frame, MAX_FRAME, OP, Reader } from "./mux.ts";
 
 /** Admits one client from the signed headers its join carried. */
 export type AdmitFields = (headers: [string, string][]) => Promise<Ticket | Refusal>;
 
 interface Seat {
   membership: Membership | null;
-  /** Parts of a message still coming. */
-  partial: Uint8Array[];
   /** We closed it and wait for the relaying node's answer. */
   closing: boolean;
   /** The last batch entry it was sent (a room may name a member twice in one `_to`). */
@@ -35,6 +33,7 @@ export class OwnerLink {
   /** Messages sent in this batch, each with the channels it went to, in order. */
   private pending: Entry[] = [];
   private readonly batch = new Batch(Infinity);
+  private readonly reader = new Reader(MAX_FRAME);
   private holds = 0;
   private flushing = false;
   private over = false;
@@ -45,7 +44,7 @@ export class OwnerLink {
   membership(): Membership {
     return {
       message: (data) => {
-        if (typeof data === "string" || !read(data, (f) => this.frame(f))) {
+        if (typeof data === "string" || !this.reader.feed(data, (f) => this.frame(f))) {
           this.link.close(1002, "malformed link frame");
         }
       },
@@ -60,10 +59,7 @@ export class OwnerLink {
     } else if (f.op === OP.message) {
       const seat = this.seats.get(f.ch);
       if (!seat?.membership) return;
-      if (f.more) return void seat.partial.push(f.data);
-      const whole = seat.partial.length ? Buffer.concat([...seat.partial, f.data]) : f.data;
-      seat.partial = [];
-      seat.membership.message(f.text ? text(whole) : whole);
+      seat.membership.message(f.text ? text(f.data) : f.data);
     } else if (f.op === OP.close) {
       if (this.admitting.has(f.ch)) return void this.admitting.set(f.ch, true);
       this.frames();
@@ -84,7 +80,7 @@ export class OwnerLink {
     this.admitting.delete(ch);
     if ("status" in answer) return this.write({ op: OP.refuse, ch, ...answer });
     if (left || this.over) return answer.cancel();
-    const seat: Seat = { membership: null, partial: [], closing: false, last: null };
+    const seat: Seat = { membership: null, closing: false, last: null };
     this.seats.set(ch, seat);
     // Before anything the room says to it (a --cache replay comes as it opens).
     this.write({ op: OP.admit, ch });

@@ -2,7 +2,7 @@
 // relayed client crosses once, close codes and vanished links reach the memberships.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Batch, type Frame, OP, read } from "../../src/cluster/mux.ts";
+import { Batch, type Frame, MAX_FRAME, OP, Reader } from "../../src/cluster/mux.ts";
 import { OwnerLink } from "../../src/cluster/owner-link.ts";
 import type { Outgoing } from "../../src/codec/outgoing.ts";
 import type { Membership, Socket, Ticket } from "../../src/room/door.ts";
@@ -13,15 +13,16 @@ function roundTrip(frames: Frame[], limit = Infinity): Frame[] {
   const batch = new Batch(limit);
   for (const f of frames) batch.add(f);
   const got: Frame[] = [];
-  for (const msg of batch.take()) assert.ok(read(msg, (f) => got.push(f)), "a batch reads back");
+  const reader = new Reader(MAX_FRAME);
+  for (const msg of batch.take()) assert.ok(reader.feed(msg, (f) => got.push(f)), "it reads back");
   return got;
 }
 
 test("every kind of frame reads back as it was written", () => {
   const frames: Frame[] = [
     { op: OP.join, ch: 7, fields: { "x-scalesocket-forwarded": "abc", Origin: "http://a" } },
-    { op: OP.message, ch: 7, text: true, more: false, data: bytes("héllo") },
-    { op: OP.message, ch: 8, text: false, more: true, data: new Uint8Array([0, 255]) },
+    { op: OP.message, ch: 7, text: true, data: bytes("héllo") },
+    { op: OP.message, ch: 8, text: false, data: new Uint8Array([0, 255]) },
     { op: OP.close, ch: 7, code: 4001, reason: "bye" },
     { op: OP.admit, ch: 9 },
     { op: OP.refuse, ch: 9, status: 429, text: "Room is full" },
@@ -34,24 +35,29 @@ test("every kind of frame reads back as it was written", () => {
   assert.deepEqual(got, frames);
 });
 
-test("a batch over its limit is split into several messages, in order", () => {
-  const frames = Array.from({ length: 10 }, (_, i): Frame => ({ op: OP.admit, ch: i }));
+test("a batch over its limit is cut into messages, and a frame across two reads whole", () => {
+  const big: Frame = { op: OP.message, ch: 3, text: false, data: new Uint8Array(100).fill(7) };
+  const frames = [{ op: OP.admit, ch: 1 }, big, { op: OP.admit, ch: 2 }] as Frame[];
   const batch = new Batch(30);
   for (const f of frames) batch.add(f);
   const msgs = batch.take();
-  assert.ok(msgs.length > 1, "ten 9-byte frames do not fit in 30 bytes");
+  assert.ok(msgs.length > 1, "a 110-byte frame does not fit in 30 bytes");
   assert.ok(msgs.every((m) => m.byteLength <= 30), "no message is over the limit");
-  assert.deepEqual(roundTrip(frames, 30), frames);
+  const got = roundTrip(frames, 30).map((f) =>
+    "data" in f ? { ...f, data: new Uint8Array(f.data) } : f
+  );
+  assert.deepEqual(got, frames);
 });
 
-test("a truncated or unknown frame is refused, not half read", () => {
-  const [msg] = (() => {
-    const b = new Batch(Infinity);
-    b.add({ op: OP.admit, ch: 1 });
-    return b.take();
-  })();
-  assert.equal(read(msg.subarray(0, msg.byteLength - 1), () => {}), false);
-  assert.equal(read(new Uint8Array([0, 0, 0, 1, 99]), () => {}), false);
+test("an unknown or oversized frame is refused, and half a frame waits", () => {
+  const unknown = new Uint8Array([0, 0, 0, 1, 99]);
+  assert.equal(new Reader(MAX_FRAME).feed(unknown, () => {}), false, "kind 99 is no frame");
+  const huge = new Uint8Array([0x7f, 0, 0, 0, 1]);
+  assert.equal(new Reader(1024).feed(huge, () => {}), false, "a frame over the cap is refused");
+  const seen: Frame[] = [];
+  const half = new Uint8Array([0, 0, 0, 5, OP.admit, 0]);
+  assert.equal(new Reader(MAX_FRAME).feed(half, (f) => seen.push(f)), true);
+  assert.deepEqual(seen, [], "half a frame waits for the rest");
 });
 
 /** An owner link on a fake socket, whose clients are admitted into a fake room. */
@@ -62,7 +68,7 @@ function ownerLink() {
   const sockets = new Map<number, Socket>();
   let holds = 0;
   const link: Socket = {
-    send: (m: Outgoing) => void read(m.data, (f) => sent.push(f)),
+    send: (m: Outgoing) => void new Reader(MAX_FRAME).feed(m.data, (f) => sent.push(f)),
     bufferedAmount: 0,
     closed: false,
     close: () => {},
@@ -125,16 +131,15 @@ test("a message for some clients of the link names them", async () => {
   assert.deepEqual(f.op === OP.deliver && f.to, [1, 3], "only channels 1 and 3");
 });
 
-test("client messages, parts, closes and a lost link reach the memberships", async () => {
+test("client messages, closes and a lost link reach the memberships", async () => {
   const o = ownerLink();
   o.frames({ op: OP.join, ch: 4, fields: {} }, { op: OP.join, ch: 5, fields: {} });
   await o.settle();
   o.frames(
-    { op: OP.message, ch: 4, text: true, more: true, data: bytes("hel") },
-    { op: OP.message, ch: 4, text: true, more: false, data: bytes("lo") },
+    { op: OP.message, ch: 4, text: true, data: bytes("hello") },
     { op: OP.close, ch: 4, code: 4000, reason: "done" },
   );
-  assert.deepEqual(o.inbox, [[1, "hello"]], "the parts make one text message");
+  assert.deepEqual(o.inbox, [[1, "hello"]], "a text message arrives as text");
   assert.deepEqual(o.closes, [[1, 4000, "done"]], "a clean close keeps its code");
   o.membership.closed(1006, "");
   assert.deepEqual(o.closes[1], [2, 1006, ""], "a vanished link is a vanished client");
