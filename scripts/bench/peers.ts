@@ -16,7 +16,9 @@ export type PeerId =
   | "deno"
   | "websocketd"
   | "cluster-direct"
-  | "cluster-relayed";
+  | "cluster-relayed"
+  | "cluster-deno-direct"
+  | "cluster-deno-relayed";
 /** What the room runs: the fan-out line printer, or `cat` echoing each line back. */
 export type Program = "lines" | "cat";
 
@@ -30,6 +32,8 @@ export const LABELS: Record<PeerId, string> = {
   "websocketd": "websocketd",
   "cluster-direct": "cluster node, owner direct",
   "cluster-relayed": "cluster node, relayed to owner",
+  "cluster-deno-direct": "cluster deno, owner direct",
+  "cluster-deno-relayed": "cluster deno, relayed to owner",
 };
 
 export const DENO = `${ROOT}node_modules/.bin/deno`;
@@ -89,6 +93,8 @@ export function command(
       return [NODE, progs.bare, "--port", String(port), "--frame-once"];
     case "cluster-direct":
     case "cluster-relayed":
+    case "cluster-deno-direct":
+    case "cluster-deno-relayed":
       throw new Error("cluster nodes need Redis: cluster-nodes.ts starts them");
   }
 }
