@@ -4,10 +4,12 @@ import { spawn } from "node:child_process";
 import process from "node:process";
 import WebSocket from "ws";
 import { BUNDLE, type Programs, ROOT } from "./build.ts";
-import { freePort, NODE, type Program, type Server, stop, waitForPort } from "./peers.ts";
+import { DENO, freePort, NODE, type Program, type Server, stop, waitForPort } from "./peers.ts";
 import type { Redis } from "./redis.ts";
 
 export type Mode = "direct" | "relayed";
+/** What runs the bundle of both nodes. */
+export type NodeRuntime = "node" | "deno";
 
 /**
  * Room lease in seconds, the default. A fresh Redis refuses claims for one lease, but a shorter
@@ -26,12 +28,18 @@ interface Node {
   stop(): Promise<void>;
 }
 
-async function startNode(redis: Redis, child: string[], id: string): Promise<Node> {
+async function startNode(
+  redis: Redis,
+  child: string[],
+  id: string,
+  runtime: NodeRuntime,
+): Promise<Node> {
   const port = await freePort();
   const addr = `127.0.0.1:${port}`;
   const args = [BUNDLE, "--addr", addr, "--advertise", addr, "--cluster", redis.url];
   args.push("--node-id", id, "--lease", String(LEASE), "--drain", "0", ...child);
-  const p = spawn(NODE, args, {
+  const [cmd, ...pre] = runtime === "node" ? [NODE] : [DENO, "run", "-A"];
+  const p = spawn(cmd, [...pre, ...args], {
     cwd: ROOT,
     // The secret goes by environment, as the help advises, not on the command line.
     env: { ...process.env, NO_COLOR: "1", SCALESOCKET_CLUSTER_SECRET: SECRET },
@@ -78,12 +86,13 @@ export async function startPair(
   program: Program,
   progs: Programs,
   room: string,
+  runtime: NodeRuntime = "node",
 ): Promise<Server> {
   const child = program === "lines" ? [NODE, progs.lines] : ["cat"];
   const n = started++;
   const [owner, other] = await Promise.all([
-    startNode(redis, child, `owner${n}`),
-    startNode(redis, child, `other${n}`),
+    startNode(redis, child, `owner${n}`, runtime),
+    startNode(redis, child, `other${n}`, runtime),
   ]);
   const stopAll = async () => void await Promise.all([owner.stop(), other.stop()]);
   let claimer: WebSocket | null = null;

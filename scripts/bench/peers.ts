@@ -18,7 +18,9 @@ export type PeerId =
   | "deno"
   | "websocketd"
   | "cluster-direct"
-  | "cluster-relayed";
+  | "cluster-relayed"
+  | "cluster-deno-direct"
+  | "cluster-deno-relayed";
 /**
  * What the room runs: the fan-out line printer, `cat` echoing each line back, or (hello) a
  * `cat` that first prints the wall-clock time it started, in nanoseconds.
@@ -37,6 +39,8 @@ export const LABELS: Record<PeerId, string> = {
   "websocketd": "websocketd",
   "cluster-direct": "cluster node, owner direct",
   "cluster-relayed": "cluster node, relayed to owner",
+  "cluster-deno-direct": "cluster deno, owner direct",
+  "cluster-deno-relayed": "cluster deno, relayed to owner",
 };
 
 export const DENO = `${ROOT}node_modules/.bin/deno`;
@@ -104,6 +108,8 @@ export function command(
       return [DENO, "run", "-A", progs.bare, "--port", String(port), "--pipe", ...child];
     case "cluster-direct":
     case "cluster-relayed":
+    case "cluster-deno-direct":
+    case "cluster-deno-relayed":
       throw new Error("cluster nodes need Redis: cluster-nodes.ts starts them");
   }
 }

@@ -22,8 +22,8 @@ import { realClock } from "./keeper.ts";
 import { type OwnedDeps, OwnedRooms } from "./owned.ts";
 import type { Lease } from "./lease.ts";
 import { lobbyRooms } from "./lobby.ts";
-import { dialOwner, relayTicket, type Shut } from "./relay.ts";
-import { forwardedRequest, type Forwarding, signedHeaders } from "./forward.ts";
+import { acceptLink, Relays } from "./relays.ts";
+import { forwardedRequest, type Forwarding } from "./forward.ts";
 
 export interface ClusterDoorDeps extends OwnedDeps {
   config: Config;
@@ -46,19 +46,32 @@ export class ClusterDoor implements Door {
   private readonly owned: OwnedRooms;
   /** Claims in flight on this node, so two clients of a new room do not race each other. */
   private readonly claiming = new Map<string, Promise<Lease | null>>();
-  /** Relayed clients' sockets that are open, each with what closes it. */
-  private readonly relays = new Set<Shut>();
-  private relayWaiters: (() => void)[] = [];
+  private readonly relays: Relays;
   /** Set on SIGTERM: no new room is claimed here. */
   draining = false;
+  /** Set once the rooms are being closed: no client is taken in any more, not even by link. */
+  private closing = false;
 
   constructor(private readonly d: ClusterDoorDeps) {
     this.owned = new OwnedRooms(d);
+    this.relays = new Relays({
+      log: d.log,
+      forwarding: d.forwarding,
+      maxPayload: d.config.maxFrameSize,
+      maxBuffer: d.config.maxBuffer,
+      tls: d.config.tls !== null,
+    });
   }
 
-  async admit(req: AdmitRequest): Promise<Ticket | Refusal> {
+  link(req: AdmitRequest): Promise<Ticket | Refusal> | null {
+    return acceptLink(req, this.d.forwarding, (one) => this.admit(one, true));
+  }
+
+  /** linked: req came over a link, so it must be a signed relayed client. */
+  async admit(req: AdmitRequest, linked = false): Promise<Ticket | Refusal> {
+    if (linked && this.closing) return DRAINING;
     const forwarded = await forwardedRequest(this.d.forwarding, req);
-    if (forwarded === "forged") {
+    if (forwarded === "forged" || (linked && forwarded === null)) {
       this.d.log.warn("relayed connection refused: bad or stale signature");
       return FORGED;
     }
@@ -149,32 +162,14 @@ export class ClusterDoor implements Door {
   }
 
   private async relay(req: AdmitRequest, route: Route, lease: Lease): Promise<Ticket | Refusal> {
-    const url = new URL(req.url);
-    const headers = await signedHeaders(this.d.forwarding, req);
-    const dialled = await dialOwner(
-      lease.advertise,
-      url.pathname + url.search,
-      headers,
-      { maxPayload: this.d.config.maxFrameSize, tls: this.d.config.tls !== null },
-    );
-    if (dialled.kind === "refused") return dialled.refusal;
-    if (dialled.kind === "failed") {
-      this.d.log.warn("cannot relay to the room's owner", {
-        room: route.name,
-        node: lease.node,
-        error: dialled.reason,
-      });
-      return MOVING;
-    }
-    this.d.log.debug("relaying to the room's owner", { room: route.name, node: lease.node });
-    return relayTicket(route.name, dialled.upstream, {
-      maxBuffer: this.d.config.maxBuffer,
-      opened: (shut) => this.relays.add(shut),
-      closed: (shut) => {
-        this.relays.delete(shut);
-        if (this.relays.size === 0) { for (const wake of this.relayWaiters.splice(0)) wake(); }
-      },
+    const answer = await this.relays.relay(req, route.name, lease);
+    if (typeof answer !== "string") return answer;
+    this.d.log.warn("cannot relay to the room's owner", {
+      room: route.name,
+      node: lease.node,
+      error: answer,
     });
+    return MOVING;
   }
 
   /** The history loaded for a room starting here (the local registry asks as it opens it). */
@@ -217,11 +212,7 @@ export class ClusterDoor implements Door {
   async drained(ms: number): Promise<void> {
     const until = Date.now() + ms;
     await this.d.local.drained(ms);
-    if (this.relays.size === 0) return;
-    await new Promise<void>((resolve) => {
-      this.relayWaiters.push(resolve);
-      setTimeout(resolve, Math.max(0, until - Date.now()));
-    });
+    await this.relays.drained(Math.max(0, until - Date.now()));
   }
 
   /** Settles when this node owns no room any more, or after ms. */
@@ -234,7 +225,8 @@ export class ClusterDoor implements Door {
   }
 
   async closeAll(code: number, reason: string): Promise<void> {
-    for (const shut of [...this.relays]) shut(code, reason);
+    this.closing = true;
+    this.relays.closeAll(code, reason);
     await this.d.local.closeAll(code, reason);
     await Promise.all(this.owned.endings());
   }

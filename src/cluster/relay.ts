@@ -1,75 +1,9 @@
-// Relays a client to the node that owns its room: one websocket from this node to the owner,
-// messages and close codes piped both ways. The owner's handshake answer is known before the
-// client is upgraded, so a refusal there reaches the client as the HTTP status it would have
-// got directly.
-import WebSocket from "ws";
-import type { RawData } from "ws";
-import { Buffer } from "node:buffer";
-import type { IncomingMessage } from "node:http";
-import type { Membership, Refusal, Socket, Ticket } from "../room/door.ts";
-
-/** How long the owner may take to answer the relayed handshake. */
-const DIAL_MS = 5_000;
-
-export type Dialled =
-  | { kind: "open"; upstream: WebSocket }
-  | { kind: "refused"; refusal: Refusal }
-  | { kind: "failed"; reason: string };
-
-/**
- * Opens the relayed websocket to `advertise` (HOST:PORT) for pathAndQuery, with headers. With
- * tls (the nodes serve wss), the owner's certificate is not checked: nodes are addressed by IP
- * (--advertise), which certificates rarely name, and what makes a relayed connection trusted
- * is the signature the owner checks, not the channel.
- */
-export function dialOwner(
-  advertise: string,
-  pathAndQuery: string,
-  headers: Record<string, string>,
-  opts: { maxPayload: number; tls: boolean },
-): Promise<Dialled> {
-  return new Promise((resolve) => {
-    const scheme = opts.tls ? "wss" : "ws";
-    const upstream = new WebSocket(`${scheme}://${advertise}${pathAndQuery}`, {
-      rejectUnauthorized: false,
-      headers,
-      maxPayload: opts.maxPayload,
-      handshakeTimeout: DIAL_MS,
-      perMessageDeflate: false,
-      followRedirects: false,
-    });
-    const settle = (d: Dialled) => {
-      upstream.off("open", onOpen);
-      resolve(d);
-    };
-    const onOpen = () => {
-      // The owner's first frames may have come in the same read as its 101: they would be
-      // emitted before relayTicket listens. Held until it does (it resumes the socket).
-      upstream.pause();
-      settle({ kind: "open", upstream });
-    };
-    upstream.once("open", onOpen);
-    upstream.once("unexpected-response", (_req, res: IncomingMessage) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => text = (text + chunk).slice(0, 200));
-      res.on("end", () => {
-        upstream.terminate();
-        settle({ kind: "refused", refusal: ownerRefusal(res.statusCode ?? 502, text) });
-      });
-      res.on("error", () => {});
-    });
-    upstream.on("error", (err: Error) => settle({ kind: "failed", reason: err.message }));
-  });
-}
-
-/** The owner's status passes through when it is one a client could get directly. */
-function ownerRefusal(status: number, text: string): Refusal {
-  const known = [400, 403, 404, 429, 503] as const;
-  const passed = known.find((s) => s === status) ?? 503;
-  const line = text.trim().split("\n")[0] || "Room owner refused the connection";
-  return { status: passed, reason: `owner_${status}`, text: line };
-}
+// Relays a client to the node that owns its room, as one channel of the room's link (link.ts):
+// messages and close codes both ways. The owner's answer is known before the client is
+// upgraded, so a refusal there reaches the client as the HTTP status it would have got directly.
+import type { Outgoing } from "../codec/outgoing.ts";
+import type { Membership, Socket, Ticket } from "../room/door.ts";
+import type { ChannelEnd, Link } from "./link.ts";
 
 export type Shut = (code: number, reason: string) => void;
 
@@ -82,88 +16,104 @@ export interface RelayHooks {
   closed(shut: Shut): void;
 }
 
-/** The ticket of a relayed client: opening its socket joins the pipe to the owner. */
-export function relayTicket(room: string, upstream: WebSocket, hooks: RelayHooks): Ticket {
+const encoder = new TextEncoder();
+
+/** One relayed client: what the owner says to it, until its socket opens and after. */
+export class Relayed implements ChannelEnd {
   // The owner may speak (a --cache replay) before the client's socket is open: kept for it.
-  let early: (() => void)[] | null = [];
-  let client: Socket | null = null;
-  let over = false;
-  let corked = false;
-  // The owner's frames of one read arrive in one turn: gathered into one write to the client,
-  // as a room does for its members (a write per frame cost the relay most of its time).
-  const cork = (socket: Socket) => {
-    if (corked) return;
-    corked = true;
+  private early: (() => void)[] | null = [];
+  private client: Socket | null = null;
+  private over = false;
+  private corked = false;
+  private link: Link | null = null;
+  private ch = 0;
+
+  constructor(private readonly hooks: RelayHooks) {}
+
+  deliver(out: Outgoing): void {
+    if (this.early) this.early.push(() => this.send(out));
+    else if (!this.over) this.send(out);
+  }
+
+  private send(out: Outgoing): void {
+    const client = this.client!;
+    // The owner's frames of one read arrive in one turn: gathered into one write.
+    this.cork(client);
+    client.send(out);
+    if (client.bufferedAmount > this.hooks.maxBuffer) this.cut("client too slow");
+  }
+
+  closed(code: number, reason: string): void {
+    this.run(() => this.finish(...clientClose(code, reason)));
+  }
+
+  /** The ticket for the client the owner admitted as channel ch of link. */
+  ticket(room: string, link: Link, ch: number): Ticket {
+    this.link = link;
+    this.ch = ch;
+    return {
+      room,
+      // The client never opened: as far as the owner knows, it vanished.
+      cancel: () => link.close(ch, 1006, ""),
+      open: (socket) => this.open(socket),
+    };
+  }
+
+  private open(socket: Socket): Membership {
+    const link = this.link!;
+    const shut: Shut = (code, reason) => {
+      this.finish(code, reason);
+      link.close(this.ch, 1001, "");
+    };
+    this.client = socket;
+    this.hooks.opened(shut);
+    for (const run of this.early!) run();
+    this.early = null;
+    return {
+      message: (data) => {
+        if (this.over) return;
+        const text = typeof data === "string";
+        link.send(this.ch, text ? encoder.encode(data) : data, text);
+        if (link.bufferedAmount > this.hooks.maxBuffer) this.cut("input buffer full");
+      },
+      closed: (code, reason) => {
+        this.over = true;
+        this.hooks.closed(shut);
+        link.close(this.ch, ...ownerClose(code, reason));
+      },
+    };
+  }
+
+  private run(step: () => void): void {
+    if (this.early) this.early.push(step);
+    else if (!this.over) step();
+  }
+
+  /** This client alone falls behind: it is cut off, the owner sees it leave. */
+  private cut(reason: string): void {
+    this.finish(1008, reason);
+    this.link!.close(this.ch, 1000, "");
+  }
+
+  private cork(socket: Socket): void {
+    if (this.corked) return;
+    this.corked = true;
     socket.hold();
     queueMicrotask(() => {
-      corked = false;
+      this.corked = false;
       socket.release();
     });
-  };
-  const finish = (code: number, reason: string) => {
-    if (over) return;
-    over = true;
+  }
+
+  private finish(code: number, reason: string): void {
+    if (this.over) return;
+    this.over = true;
     try {
-      client?.close(code, reason);
+      this.client?.close(code, reason);
     } catch {
       // Already closing.
     }
-  };
-  const shut: Shut = (code, reason) => {
-    finish(code, reason);
-    upstream.close(1001, "");
-  };
-  upstream.on("message", (data: RawData, binary: boolean) => {
-    const buf = data as Buffer;
-    const deliver = () => {
-      if (!client || over) return;
-      cork(client);
-      // ws has checked a text frame is UTF-8: its bytes go on as they are.
-      client.send({ text: !binary, data: buf });
-      if (client.bufferedAmount > hooks.maxBuffer) {
-        finish(1008, "client too slow");
-        upstream.close(1000, "");
-      }
-    };
-    if (early) early.push(deliver);
-    else deliver();
-  });
-  upstream.on("close", (code: number, reason: Buffer) => {
-    const closing = () => finish(...clientClose(code, reason.toString()));
-    if (early) early.push(closing);
-    else closing();
-  });
-  // Listening now: what dialOwner held back may flow (into `early` until the client is open).
-  upstream.resume();
-  return {
-    room,
-    cancel: () => upstream.terminate(),
-    open(socket: Socket): Membership {
-      client = socket;
-      hooks.opened(shut);
-      for (const run of early!) run();
-      early = null;
-      return {
-        message(data) {
-          if (over) return;
-          upstream.send(data, { binary: typeof data !== "string" });
-          if (upstream.bufferedAmount > hooks.maxBuffer) {
-            finish(1008, "input buffer full");
-            upstream.close(1000, "");
-          }
-        },
-        closed(code, reason) {
-          over = true;
-          hooks.closed(shut);
-          const [c, r] = upstreamClose(code, reason);
-          // A client that vanished (1006) vanishes for the owner too: with --resume it is
-          // kept there for a return, not ended as a clean close would end it.
-          if (upstream.readyState === WebSocket.OPEN && code !== 1006) upstream.close(c, r);
-          else upstream.terminate();
-        },
-      };
-    },
-  };
+  }
 }
 
 /**
@@ -176,10 +126,13 @@ function clientClose(code: number, reason: string): [number, string] {
   return [code, reason];
 }
 
-/** The client's close, as the owner gets it: codes that cannot be sent become 1000. */
-function upstreamClose(code: number, reason: string): [number, string] {
-  const sendable = code === 1000 ||
-    (code >= 1001 && code <= 1014 && ![1004, 1005, 1006].includes(code)) ||
+/**
+ * The client's close, as the owner gets it: 1006 (it vanished) stays, so the owner can tell a
+ * drop from a goodbye; other codes a client cannot send become 1000.
+ */
+function ownerClose(code: number, reason: string): [number, string] {
+  const sendable = code === 1000 || code === 1006 ||
+    (code >= 1001 && code <= 1014 && ![1004, 1005].includes(code)) ||
     (code >= 3000 && code <= 4999);
   return sendable ? [code, reason] : [1000, ""];
 }

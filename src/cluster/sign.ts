@@ -20,11 +20,23 @@ export interface Forwarded {
 
 export const FORWARDED_HEADER = "x-scalesocket-forwarded";
 export const SIGNATURE_HEADER = "x-scalesocket-signature";
+/** The same fields for a link's handshake (link.ts): they name the node, not a client. */
+export const LINK_HEADER = "x-scalesocket-link";
+export const LINK_SIGNATURE_HEADER = "x-scalesocket-link-signature";
 /** Signatures older (or newer: clocks differ between machines) than this are refused. */
 export const MAX_AGE_MS = 10_000;
 
-// Binds a signature to this use and format, so a MAC made for something else never passes.
-const CONTEXT = "scalesocket-forwarded-v1\n";
+// Binds a signature to its use and format, so a MAC made for something else never passes: a
+// link's handshake cannot pass as a client's, nor the other way round.
+const KINDS = {
+  forwarded: {
+    context: "scalesocket-forwarded-v1\n",
+    payload: FORWARDED_HEADER,
+    mac: SIGNATURE_HEADER,
+  },
+  link: { context: "scalesocket-link-v1\n", payload: LINK_HEADER, mac: LINK_SIGNATURE_HEADER },
+};
+export type SignedKind = keyof typeof KINDS;
 const encoder = new TextEncoder();
 
 export function signingKey(secret: string): Promise<CryptoKey> {
@@ -43,13 +55,12 @@ export async function signForwarded(
   key: CryptoKey,
   fields: Omit<Forwarded, "time">,
   now = Date.now(),
+  kind: SignedKind = "forwarded",
 ): Promise<Record<string, string>> {
+  const k = KINDS[kind];
   const payload = toBase64Url(encoder.encode(JSON.stringify({ ...fields, time: now })));
-  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(CONTEXT + payload));
-  return {
-    [FORWARDED_HEADER]: payload,
-    [SIGNATURE_HEADER]: toBase64Url(new Uint8Array(mac)),
-  };
+  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(k.context + payload));
+  return { [k.payload]: payload, [k.mac]: toBase64Url(new Uint8Array(mac)) };
 }
 
 export type Verdict =
@@ -65,14 +76,16 @@ export async function verifyForwarded(
   headers: { get(name: string): string | null },
   now = Date.now(),
   maxAgeMs = MAX_AGE_MS,
+  kind: SignedKind = "forwarded",
 ): Promise<Verdict> {
-  const payload = headers.get(FORWARDED_HEADER);
-  const signature = headers.get(SIGNATURE_HEADER);
+  const k = KINDS[kind];
+  const payload = headers.get(k.payload);
+  const signature = headers.get(k.mac);
   if (payload === null && signature === null) return { ok: false, reason: "missing" };
   const mac = signature === null ? null : fromBase64Url(signature);
   if (payload === null || mac === null) return { ok: false, reason: "forged" };
   // WebCrypto's verify compares in constant time, so timing tells nothing about the MAC.
-  const valid = await crypto.subtle.verify("HMAC", key, mac, encoder.encode(CONTEXT + payload));
+  const valid = await crypto.subtle.verify("HMAC", key, mac, encoder.encode(k.context + payload));
   if (!valid) return { ok: false, reason: "forged" };
   const forwarded = parseFields(payload);
   if (!forwarded) return { ok: false, reason: "malformed" };

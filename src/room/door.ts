@@ -111,6 +111,11 @@ export interface Gauges {
 export interface Door {
   /** Admits a websocket request to its room, or says why not, before the upgrade. */
   admit(req: AdmitRequest): Promise<Ticket | Refusal>;
+  /**
+   * Cluster mode: admits a link from another node that carries its relayed clients of a room
+   * (src/cluster/link.ts); null when req does not ask for one.
+   */
+  link?(req: AdmitRequest): Promise<Ticket | Refusal> | null;
   /** Joinable rooms, sorted by name. */
   list(): Promise<RoomSnapshot[]>;
   /** The joinable room of this name, if there is one. */

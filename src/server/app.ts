@@ -81,9 +81,6 @@ export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Ho
     // room (or a --maxrooms slot) until the reservation times out.
     if (!validHandshake(c)) return refuse(c, 400, "bad_handshake", "Bad websocket handshake");
     const tls = config.tls !== null;
-    if (!originAllowed(config.origin, c.req.header("origin"), c.req.header("host"), tls)) {
-      return refuse(c, 403, "origin", "Origin not allowed");
-    }
     const req = {
       url: c.req.url,
       method: c.req.method,
@@ -91,7 +88,12 @@ export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Ho
       peer: peerOf(c),
       tls,
     };
-    const ticket = await registry.admit(authDeps ? authRequest(authDeps, c, req) : req);
+    // A cluster node's link carries many clients, each checked by the node they reached.
+    const link = registry.link?.(req);
+    if (!link && !originAllowed(config.origin, c.req.header("origin"), c.req.header("host"), tls)) {
+      return refuse(c, 403, "origin", "Origin not allowed");
+    }
+    const ticket = await (link ?? registry.admit(authDeps ? authRequest(authDeps, c, req) : req));
     if (refused(ticket)) {
       return refuse(c, ticket.status, ticket.reason, ticket.text, ticket.hint, ticket.headers);
     }

@@ -64,6 +64,15 @@ export function forgedTests(cluster: () => TestCluster): void {
     await a.close();
   });
 
+  it("refuses with 403 a cluster link signed with another cluster's secret", async () => {
+    const p = path();
+    const fields = { address: "", port: 0, url: p, headers: [], identity: null, node: "n9" };
+    const key = await signingKey("another-cluster-secret-000");
+    const headers = await signForwarded(key, fields, Date.now(), "link");
+    const r = await refusal(cluster().nodes[0].ws(p), headers);
+    assert.equal(r.status, 403, `a link must carry this cluster's signature: ${r.body}`);
+  });
+
   it("takes a genuinely signed forwarded connection as the real client it describes", async () => {
     const p = path();
     const c = await Client.open(cluster().nodes[0].ws(p), await relayHeaders(p));

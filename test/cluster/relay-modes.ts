@@ -65,6 +65,25 @@ export function relayModeTests(l: Launcher): void {
         await Promise.all([a.close(), b.close()]);
       });
 
+      it("tells the owner a relayed client's own close code, and 1006 when it vanished", async () => {
+        const room = fresh("bye");
+        const [n1, n2] = cluster().nodes;
+        const a = await Client.open(n1.ws(`/${room}?name=a`));
+        await a.text("a's join");
+        const b = await Client.open(n2.ws(`/${room}?name=b`));
+        await b.text("b's join, on b");
+        b.ws.close(4001, "bye");
+        // The owner logs each member's end with the code its Membership got.
+        const left = (code: number) =>
+          new RegExp(`client disconnected room=${room} .*code=${code}`);
+        await n1.server.waitForLog(left(4001));
+        const c = await Client.open(n2.ws(`/${room}?name=c`));
+        await c.text("c's join, on c");
+        c.ws.terminate();
+        await n1.server.waitForLog(left(1006));
+        await a.close();
+      });
+
       it("lists the room on every node with its owner and both clients", async () => {
         const room = fresh("listed");
         const [a, b] = await ownerAndRelayed(cluster(), `/${room}`);

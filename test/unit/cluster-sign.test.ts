@@ -91,3 +91,16 @@ test("a validly signed payload of the wrong shape is malformed", async () => {
 test("an empty secret is refused when the key is made", () => {
   assert.throws(() => signingKey(""), /secret is empty/);
 });
+
+test("a link's signature never passes as a client's, nor a client's as a link's", async () => {
+  const link = new Headers(await signForwarded(key, FIELDS, NOW, "link"));
+  assert.deepEqual(await verifyForwarded(key, link, NOW), { ok: false, reason: "missing" });
+  assert.equal((await verifyForwarded(key, link, NOW, MAX_AGE_MS, "link")).ok, true);
+  const client = await signForwarded(key, FIELDS, NOW);
+  const swapped = new Headers({
+    "x-scalesocket-link": client[FORWARDED_HEADER],
+    "x-scalesocket-link-signature": client[SIGNATURE_HEADER],
+  });
+  const verdict = await verifyForwarded(key, swapped, NOW, MAX_AGE_MS, "link");
+  assert.deepEqual(verdict, { ok: false, reason: "forged" }, "the contexts differ");
+});
