@@ -11,6 +11,8 @@ export const CAP = 64 * 1024;
 /** ws's net.Socket, as far as the outbox uses it. */
 export interface RawSocket {
   on(event: "drain", listener: () => void): unknown;
+  cork(): void;
+  uncork(): void;
   readonly writableHighWaterMark?: number;
 }
 
@@ -21,7 +23,7 @@ export class Outbox {
   private queued = 0;
   private readonly cap: number;
 
-  constructor(private readonly ws: WebSocket, raw: RawSocket | undefined) {
+  constructor(private readonly ws: WebSocket, private readonly raw: RawSocket | undefined) {
     // The drain comes only to a socket whose buffer passed its high-water mark: a cap below
     // that mark could leave messages here with no drain to send them.
     this.cap = raw ? Math.max(CAP, raw.writableHighWaterMark ?? 0) : Infinity;
@@ -56,11 +58,15 @@ export class Outbox {
   private flush(limit: number): void {
     const q = this.queue;
     if (q === null) return;
+    // Corked, what is handed over leaves in one write: frame by frame, a backlog of small
+    // messages became as many writes, and a fast reader got a fifth of the throughput.
+    this.raw?.cork();
     while (this.head < q.length && this.ws.bufferedAmount < limit) {
       const { data, binary } = q[this.head++];
       this.queued -= data.byteLength;
       this.ws.send(data, { binary });
     }
+    this.raw?.uncork();
     if (this.head === q.length) this.drop();
   }
 

@@ -26,8 +26,7 @@ export function guarded<A extends unknown[], R>(
 /** ws's socket as a Socket, corked for a batch so many small frames leave in one write. */
 function wrap(ws: WebSocket): Socket {
   // ws keeps the net.Socket private; cork/uncork and its drain are all we touch, if it is there.
-  const raw = () =>
-    (ws as unknown as { _socket?: RawSocket & { cork(): void; uncork(): void } })._socket;
+  const raw = () => (ws as unknown as { _socket?: RawSocket })._socket;
   const box = new Outbox(ws, raw());
   return {
     send: (msg) => box.send(asBuffer(msg), !msg.text),

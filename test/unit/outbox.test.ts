@@ -11,25 +11,40 @@ function fakeSocket() {
   const handed: (string | [number, string])[] = [];
   const listeners: Record<string, () => void> = {};
   let inSocket = 0;
+  /** How deep the socket is corked now; sendsCorked: what was handed over while it was. */
+  let corked = 0;
+  const sendsCorked: string[] = [];
   const ws = {
     get bufferedAmount() {
       return inSocket;
     },
     send(data: Buffer) {
       handed.push(data.toString());
+      if (corked > 0) sendsCorked.push(data.toString());
       inSocket += data.byteLength;
     },
     close: (code: number, reason: string) => handed.push([code, reason]),
     once: (event: string, fn: () => void) => listeners[event] = fn,
   };
-  const raw = { on: (event: string, fn: () => void) => listeners[event] = fn };
+  const raw = {
+    on: (event: string, fn: () => void) => listeners[event] = fn,
+    cork: () => void corked++,
+    uncork: () => void corked--,
+  };
   const box = new Outbox(ws as unknown as WebSocket, raw);
   /** The system took everything the socket held; the socket says so with a drain. */
   const drain = () => {
     inSocket = 0;
     listeners.drain();
   };
-  return { box, handed, drain, closeEvent: () => listeners.close() };
+  return {
+    box,
+    handed,
+    sendsCorked,
+    drain,
+    closeEvent: () => listeners.close(),
+    corked: () => corked,
+  };
 }
 
 /** A message of CAP bytes, tagged so the test can tell which one arrived. */
@@ -54,6 +69,15 @@ test("past the cap messages wait, and a drain sends them in order", () => {
   assert.deepEqual(handed.slice(1), ["2", "3"], "the rest followed, in order");
   box.send(Buffer.from("4"), false);
   assert.equal(handed.at(-1), "4", "an empty queue sends directly again");
+});
+
+test("a drain hands the backlog over corked, so it leaves in one write, not one per message", () => {
+  const { box, sendsCorked, drain, corked } = fakeSocket();
+  box.send(big("1"), false);
+  for (const tag of ["2", "3", "4"]) box.send(Buffer.from(tag), false);
+  drain();
+  assert.deepEqual(sendsCorked, ["2", "3", "4"], "every message of the backlog went while corked");
+  assert.equal(corked(), 0, "the socket was uncorked afterwards");
 });
 
 test("a drain sends only up to the cap again", () => {
