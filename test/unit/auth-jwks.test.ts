@@ -105,8 +105,11 @@ test("a JWKS endpoint that is down, slow or answers garbage gives 503, fail clos
     res.end('{"keys":"no"}');
   });
   try {
+    // The answering servers get a long timeout: on a loaded machine a loopback answer can take
+    // longer than the 200 ms the silent one is given, and the test would then see a timeout.
+    const patient = { ...limits, timeoutMs: 30_000 };
     const at = (path: string, url = garbage.url) =>
-      new Jwks({ url: url + path, readFile: read, limits });
+      new Jwks({ url: url + path, readFile: read, limits: url === slow.url ? limits : patient });
     assert.equal(await unavailable(at("", slow.url)), "JWKS did not answer within 200 ms");
     assert.equal(await unavailable(at("/html")), "JWKS is not JSON");
     assert.equal(await unavailable(at("/obj")), 'JWKS has no "keys" array');
