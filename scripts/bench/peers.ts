@@ -91,7 +91,8 @@ export function command(
     case "node":
       return [NODE, BUNDLE, ...addr, ...child];
     case "deno":
-      return [DENO, "run", "-A", BUNDLE, ...addr, ...child];
+      // As README tells users to run it: the young generation capped at start-up.
+      return [DENO, "run", "-A", "--v8-flags=--max-semi-space-size=2", BUNDLE, ...addr, ...child];
     case "websocketd":
       return ["websocketd", `--port=${port}`, "--address=127.0.0.1", ...child];
     case "bare-http":
