@@ -193,11 +193,12 @@ function toRequest(req: IncomingMessage, websocket: boolean): Request | null {
   } catch {
     return null;
   }
-  const headers = new Headers();
+  // Pairs, not a Headers: Request copies whatever it is given into a Headers of its own.
+  const headers: [string, string][] = [];
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
     if (!websocket && (name === "upgrade" || name === "connection")) continue;
-    headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+    headers.push([name, Array.isArray(value) ? value.join(", ") : value]);
   }
   return new Request(url, { method: req.method, headers });
 }
