@@ -45,8 +45,20 @@ function wrap(ws: WebSocket): Socket {
 
 /** Connects an open socket to the membership its ticket opens. */
 export function attach(ws: WebSocket, ticket: Ticket, log: Logger, keepalive: Keepalive | null) {
-  const open = guarded(log, "open", (s: Socket) => ticket.open(s));
-  const membership: Membership | undefined = open(wrap(ws));
+  listen(ws, opened(ws, ticket, log), log, keepalive);
+}
+
+/** The ticket's membership: opened in a scope of its own, so no listener keeps the ticket. */
+function opened(ws: WebSocket, ticket: Ticket, log: Logger): Membership | undefined {
+  return guarded(log, "open", (s: Socket) => ticket.open(s))(wrap(ws));
+}
+
+function listen(
+  ws: WebSocket,
+  membership: Membership | undefined,
+  log: Logger,
+  keepalive: Keepalive | null,
+): void {
   const message = guarded(log, "message", (d: string | Uint8Array) => membership?.message(d));
   const closed = guarded(log, "close", (code: number, r: string) => membership?.closed(code, r));
   keepalive?.add(ws);

@@ -13,6 +13,7 @@ import {
   type Socket,
   type Ticket,
 } from "./door.ts";
+import type { Identity } from "../auth/identity.ts";
 import { childEnvFor, env4 } from "./child-env.ts";
 import { limitsFor } from "./limits.ts";
 import { type Member, toMember } from "./member.ts";
@@ -193,8 +194,7 @@ class Place implements LocalTicket {
     };
     const conn: Connection = { room: null };
     d.opened(conn);
-    const ends = { log: d.log, left: () => this.a.left(conn) };
-    const limits = (m: Member) => limitsFor(d.config, identity, m, d);
+    const { ends, limits } = lasting(this.a, conn, identity);
     const room = this.current();
     if (!room) {
       const full = d.reopen;
@@ -232,6 +232,19 @@ class Place implements LocalTicket {
     this.release = fresh.reserve();
     return this.place = fresh;
   }
+}
+
+/**
+ * What a membership keeps for its whole life, made outside Place.open: a closure made there
+ * would share its scope, and so keep the request (URL, headers) and the place (its timer)
+ * alive with every idle connection (docs/benchmarks.md, idle memory).
+ */
+function lasting(a: Admission, conn: Connection, identity: Identity | null) {
+  const { d } = a;
+  return {
+    ends: { log: d.log, left: () => a.left(conn) },
+    limits: (m: Member) => limitsFor(d.config, identity, m, d),
+  };
 }
 
 /** The path as the client sent it, still percent-encoded. */
