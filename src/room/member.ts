@@ -23,8 +23,14 @@ export interface Member extends Sender {
 export const CLOSE_GRACE_MS = 2_000;
 
 export function toMember(who: Sender, socket: Socket, closeMs = 0): Member {
+  // Field by field, not spread: a spread gave each member a hidden class of its own (a heap
+  // snapshot of 1,000 idle clients held 1,000 of them, with their descriptors).
   return {
-    ...who,
+    id: who.id,
+    remote: who.remote,
+    query: who.query,
+    user: who.user,
+    info: who.info,
     send: (msg) => socket.send(msg),
     hold: () => socket.hold(),
     release: () => socket.release(),
