@@ -81,7 +81,7 @@ function buildDeno(): string | undefined {
   // --no-config: under the project's deno.json, Deno 2.9 overflows its stack while compiling
   // (as in denoland/deno#36746); the bundle needs no configuration anyway.
   // The executable starts with the young generation capped as README's `deno run` does: Deno's
-  // V8 can only be told at start-up, and uncapped an idle connection cost 41-43 KB, not 25-31
+  // V8 can only be told at start-up, and uncapped an idle connection cost 41-43 KB, not 25-34
   // (docs/benchmarks.md).
   const args = ["compile", "--no-config", "-A", `--v8-flags=${DENO_V8_FLAGS}`];
   execFileSync(deno, [...args, "--output", output, BUNDLE], {
