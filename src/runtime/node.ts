@@ -84,10 +84,7 @@ async function spawnChild(
   opts: SpawnOptions,
   posix: boolean,
 ): Promise<Child> {
-  const path = process.env.PATH;
-  const file = !posix
-    ? cmd
-    : knownCommand(cmd, path, isExecutableNow) ?? await resolveCommand(cmd, path, isExecutable);
+  const file = posix ? await findCommand(cmd) : cmd;
   const [run, argv] = opts.lineBuffered && posix
     ? await underStdbuf(file, args, STDBUF) ?? [file, args]
     : [file, args];
@@ -106,14 +103,13 @@ async function spawnChild(
   return wrapChild(cp, posix);
 }
 
-const STDBUF: StdbufDeps = {
-  isExecutable,
-  head,
-  get path() {
-    return process.env.PATH;
-  },
-  glibc: hasGlibc,
-};
+/** Where cmd is on the server's PATH; where it was found before is checked without waiting. */
+async function findCommand(cmd: string): Promise<string> {
+  const path = process.env.PATH;
+  return knownCommand(cmd, path, isExecutableNow) ?? await resolveCommand(cmd, path, isExecutable);
+}
+
+const STDBUF: StdbufDeps = { isExecutable, head, find: findCommand, glibc: hasGlibc };
 
 /** The first bytes of a file, for spawnFailure (and underStdbuf) to find a "#!" line in. */
 async function head(path: string): Promise<Uint8Array | null> {

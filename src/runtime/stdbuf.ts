@@ -2,14 +2,13 @@
 // vector, no shell), which makes C stdio line-buffer stdout and stderr even into a pipe.
 import process from "node:process";
 import { interpreterOf } from "./errors.ts";
-import { resolveCommand } from "./resolve.ts";
 
 export interface StdbufDeps {
   isExecutable(path: string): Promise<boolean>;
   /** The file's first bytes (enough for a "#!" line), null when it cannot be read. */
   head(path: string): Promise<Uint8Array | null>;
-  /** The server's PATH, where stdbuf is looked for. */
-  path: string | undefined;
+  /** Where a bare command name is on the server's PATH (the name itself when nowhere). */
+  find(cmd: string): Promise<string>;
   glibc: () => boolean;
 }
 
@@ -27,8 +26,9 @@ export async function underStdbuf(
 ): Promise<[string, string[]] | null> {
   // A bare name would be looked up again by execvp, on the child's PATH rather than ours.
   if (!file.includes("/") || !d.glibc()) return null;
-  const stdbuf = await resolveCommand("stdbuf", d.path, d.isExecutable);
-  if (!stdbuf.includes("/") || !await d.isExecutable(stdbuf)) return null;
+  // find only answers with a path for an executable it found.
+  const stdbuf = await d.find("stdbuf");
+  if (!stdbuf.includes("/")) return null;
   if (!await d.isExecutable(file)) return null;
   const head = await d.head(file);
   if (!head) return null;

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SilenceHint, spawnOptions } from "../../src/room/unbuffered.ts";
 import { type StdbufDeps, underStdbuf } from "../../src/runtime/stdbuf.ts";
+import { resolveCommand } from "../../src/runtime/resolve.ts";
 import { makeConfig, makeLog, roomEnv as env, setupRoom as setup } from "./fakes.ts";
 
 /** A SilenceHint whose timer the test fires by hand. */
@@ -86,7 +87,8 @@ function files(found: Record<string, Uint8Array>, glibc = true): StdbufDeps {
   return {
     isExecutable: (p) => Promise.resolve(p in found),
     head: (p) => Promise.resolve(found[p] ?? null),
-    path: "/usr/local/bin:/usr/bin",
+    find: (cmd) =>
+      resolveCommand(cmd, "/usr/local/bin:/usr/bin", (p) => Promise.resolve(p in found)),
     glibc: () => glibc,
   };
 }
