@@ -10,6 +10,12 @@ export interface Forwarding {
   nodeId: string;
 }
 
+/** req's headers as the signature checks read them: by lower-case name. */
+export function headerLookup(req: AdmitRequest): { get(name: string): string | null } {
+  const lookup = new Map(req.headers.map(([name, value]) => [name.toLowerCase(), value]));
+  return { get: (name) => lookup.get(name) ?? null };
+}
+
 /**
  * The real client's request when req was relayed by another node; null when it was not;
  * "forged" when it carries relay headers whose signature is wrong or stale. A relayed client
@@ -19,8 +25,7 @@ export async function forwardedRequest(
   f: Forwarding,
   req: AdmitRequest,
 ): Promise<AdmitRequest | null | "forged"> {
-  const lookup = new Map(req.headers.map(([name, value]) => [name.toLowerCase(), value]));
-  const verdict = await verifyForwarded(f.key, { get: (name) => lookup.get(name) ?? null });
+  const verdict = await verifyForwarded(f.key, headerLookup(req));
   if (verdict.ok) {
     const fw = verdict.forwarded;
     const identity = fw.identity === null ? null : decodeIdentity(fw.identity);

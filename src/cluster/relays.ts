@@ -3,7 +3,7 @@
 import type { Logger } from "../log.ts";
 import type { AdmitRequest, Refusal, Ticket } from "../room/door.ts";
 import type { Forwarding } from "./forward.ts";
-import { signedHeaders } from "./forward.ts";
+import { headerLookup, signedHeaders } from "./forward.ts";
 import type { Lease } from "./lease.ts";
 import { Link } from "./link.ts";
 import { OwnerLink } from "./owner-link.ts";
@@ -106,9 +106,8 @@ export function acceptLink(
   forwarding: Forwarding,
   admit: (req: AdmitRequest) => Promise<Ticket | Refusal>,
 ): Promise<Ticket | Refusal> | null {
-  const lookup = new Map(req.headers.map(([name, value]) => [name.toLowerCase(), value]));
-  if (!lookup.has(LINK_HEADER)) return null;
-  const header = { get: (name: string) => lookup.get(name) ?? null };
+  const header = headerLookup(req);
+  if (header.get(LINK_HEADER) === null) return null;
   return verifyForwarded(forwarding.key, header, Date.now(), MAX_AGE_MS, "link").then(
     (verdict): Ticket | Refusal => {
       if (!verdict.ok) {

@@ -29,8 +29,9 @@ export function membership(
     message: (data) => limits.allow() && room.input(member, data),
     closed: (code) => {
       limits.stop();
+      // Sessions leaves the room itself when the member's end comes with this close.
       const gone = kept ? kept.sessions.closed(kept.session, kept.socket, code) : true;
-      if (gone) room.leave(member);
+      if (!kept) room.leave(member);
       const { id, remote } = member;
       d.log.info(gone ? "client disconnected" : "client dropped, membership kept", {
         room: room.name,
