@@ -5,28 +5,34 @@ import type { Route } from "./admit.ts";
 import type { AdmitRequest } from "./door.ts";
 import { childEnv } from "./env.ts";
 
-export async function childEnvFor(
+/**
+ * Made without waiting unless --reverselookup asks for a lookup: a new room's spawn then runs in
+ * its first client's turn, not after every other handshake already queued (300 of them in a
+ * burst, on Deno each awaited step of ours waits behind theirs).
+ */
+export function childEnvFor(
   d: { config: Config; runtime: Runtime; version: string },
   serverEnv: Record<string, string>,
   req: AdmitRequest,
   route: Route,
-): Promise<Record<string, string>> {
+): Record<string, string> | Promise<Record<string, string>> {
   const { config, runtime, version } = d;
-  return childEnv({
-    remoteHost: config.reverseLookup
-      ? await runtime.reverseLookup(req.peer.address) ?? undefined
-      : undefined,
-    serverEnv,
-    passEnv: config.passEnv,
-    req: { ...req, url: new URL(req.url), httpVersion: "1.1" },
-    room: route.envRoom,
-    scriptName: route.scriptName,
-    pathInfo: route.pathInfo,
-    extra: route.env,
-    identity: req.identity ?? null,
-    serverSoftware: `scalesocket/${version}`,
-    uniqueId: crypto.randomUUID(),
-  });
+  const make = (remoteHost: string | undefined) =>
+    childEnv({
+      remoteHost,
+      serverEnv,
+      passEnv: config.passEnv,
+      req: { ...req, url: new URL(req.url), httpVersion: "1.1" },
+      room: route.envRoom,
+      scriptName: route.scriptName,
+      pathInfo: route.pathInfo,
+      extra: route.env,
+      identity: req.identity ?? null,
+      serverSoftware: `scalesocket/${version}`,
+      uniqueId: crypto.randomUUID(),
+    });
+  if (!config.reverseLookup) return make(undefined);
+  return runtime.reverseLookup(req.peer.address).then((name) => make(name ?? undefined));
 }
 
 /** An IPv4 peer seen on a dual-stack socket is shown as plain IPv4. */

@@ -63,7 +63,8 @@ export class ChildLink {
     let child: Child;
     let port: number | null = null;
     try {
-      env = await env;
+      // Not awaited when it is ready: the spawn then starts in this turn (see childEnvFor).
+      if (env instanceof Promise) env = await env;
       if (this.d.port) {
         port = await this.d.port;
         if (port === null) throw new Error(NO_PORT);

@@ -123,7 +123,9 @@ export class Room {
     if (hello) this.link.write(hello);
     if (this.state === "idle") {
       this.state = "running";
-      void this.link.start(this.env = Promise.resolve(env()));
+      const made = env();
+      this.env = Promise.resolve(made);
+      void this.link.start(made);
     }
   }
 

@@ -84,7 +84,8 @@ async function spawnChild(
   opts: SpawnOptions,
   posix: boolean,
 ): Promise<Child> {
-  const file = posix ? await findCommand(cmd) : cmd;
+  // Where it was found before, without waiting: the fork then happens in the caller's turn.
+  const file = posix ? knownCommandNow(cmd) ?? await findCommand(cmd) : cmd;
   const [run, argv] = opts.lineBuffered && posix
     ? await underStdbuf(file, args, STDBUF) ?? [file, args]
     : [file, args];
@@ -105,8 +106,11 @@ async function spawnChild(
 
 /** Where cmd is on the server's PATH; where it was found before is checked without waiting. */
 async function findCommand(cmd: string): Promise<string> {
-  const path = process.env.PATH;
-  return knownCommand(cmd, path, isExecutableNow) ?? await resolveCommand(cmd, path, isExecutable);
+  return knownCommandNow(cmd) ?? await resolveCommand(cmd, process.env.PATH, isExecutable);
+}
+
+function knownCommandNow(cmd: string): string | undefined {
+  return knownCommand(cmd, process.env.PATH, isExecutableNow);
 }
 
 const STDBUF: StdbufDeps = { isExecutable, head, find: findCommand, glibc: hasGlibc };

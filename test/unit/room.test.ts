@@ -22,6 +22,24 @@ test("the first join spawns once, with the environment the joiner brings", async
   assert.equal(room.pid, 1000);
 });
 
+test("with its environment ready, a room asks for its spawn in the first join's own turn", () => {
+  const { room, runtime, a } = setup();
+  room.join(a, () => ({ ROOM: "lobby" }));
+  // No await before this: under a burst, a turn given up here waits behind every handshake.
+  assert.equal(runtime.spawns.length, 1);
+});
+
+test("an environment still being made (a reverse lookup) is waited for", async () => {
+  const { room, runtime, a } = setup();
+  let made!: (env: Record<string, string>) => void;
+  room.join(a, () => new Promise((resolve) => made = resolve));
+  await Promise.resolve();
+  assert.equal(runtime.spawns.length, 0);
+  made({ REMOTE_HOST: "client.example" });
+  await runtime.child();
+  assert.deepEqual(runtime.spawns[0].env, { REMOTE_HOST: "client.example" });
+});
+
 test("every member receives the output lines in order", async () => {
   const { room, runtime, a, b } = setup();
   room.join(a, env());
