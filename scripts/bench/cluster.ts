@@ -36,13 +36,17 @@ function fanoutTraffic(ctx: Ctx, k: number, room: string): [string, Traffic] {
 }
 
 /**
- * Chat as scenarios.ts runs it for throughput; its latency pass has one client send one message
- * at a time, so each sample is a round trip through `cat` that no other message queues behind.
+ * Chat as scenarios.ts runs it for throughput; in its latency pass one client sends a message at
+ * a fixed pace, each after the last one's delivery to all K is over, so each sample is a round
+ * trip through `cat` that no other message queues behind. (Sending the next as soon as its own
+ * echo came back overlapped it with the rest of the last one's fan-out.)
  */
 function chatTraffic(ctx: Ctx, k: number, room: string): [string, Traffic] {
   const s = Math.min(k, Math.max(1, Math.round(ctx.plan.chatTotal / k)));
   const m = Math.max(1, Math.round(ctx.plan.chatTotal / (k * s)));
-  const trips = Math.max(5, Math.round((ctx.plan.pacedRate * ctx.plan.pacedSeconds) / k));
+  // As fan-out's paced pass: the room's deliveries add up to pacedRate per second.
+  const rate = Math.max(1, ctx.plan.pacedRate / k);
+  const trips = Math.max(5, Math.round(rate * ctx.plan.pacedSeconds));
   return [s === k ? `K=${k} M=${m}` : `K=${k} S=${s} M=${m}`, {
     paths: repeat(k, () => room),
     expect: m * s,
@@ -50,7 +54,7 @@ function chatTraffic(ctx: Ctx, k: number, room: string): [string, Traffic] {
     senders: s,
     window: 8,
     trigger: null,
-    paced: { send: trips, senders: 1, window: 1, expect: trips },
+    paced: { send: trips, senders: 1, window: 1, expect: trips, every: 1000 / rate },
   }];
 }
 

@@ -6,7 +6,7 @@ import process from "node:process";
 import { ROOT } from "./build.ts";
 import { command, freePort, type PeerId, stop, waitForPort } from "./peers.ts";
 import { startPeer } from "./peers.ts";
-import { busy, descendants, pss, rss, usage } from "./proc.ts";
+import { busy, descendants, pss, rss, settled, usage } from "./proc.ts";
 import { type Ctx, failed, peakRss, type Row, sleep } from "./run.ts";
 import { line } from "./scenarios.ts";
 
@@ -137,6 +137,8 @@ export async function burst(ctx: Ctx, crowd: number, reps: number): Promise<Row[
             const room = server.url(`/burst${i}-${c}`);
             const b = await ctx.pool.burst(room, repeat(c, () => room), ctx.plan.timeoutMs);
             await ctx.pool.close();
+            // The next client is timed from a server done with this one's room and crowd.
+            await settled(server.pid);
             if (b.firstUs === null) throw new Error(b.errors[0] ?? "no first byte");
             if (b.failed > 0) throw new Error(`${b.failed} of ${c} failed: ${b.errors[0]}`);
             runs[j].spawn.push(b.spawnUs! / 1000);

@@ -142,3 +142,19 @@ export function busy(a: Usage, b: Usage): Busy {
     machine: pct(a.machine, b.machine),
   };
 }
+
+/**
+ * Resolves once pid has used less than one clock tick of CPU over a window of `windowMs`, or
+ * after `maxMs`: the server has finished with the last run (closing its sockets, ending a room)
+ * before the next is timed.
+ */
+export async function settled(pid: number, windowMs = 100, maxMs = 3_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let last = cpuTimes(pid).self;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, windowMs));
+    const now = cpuTimes(pid).self;
+    if (now === last) return;
+    last = now;
+  }
+}

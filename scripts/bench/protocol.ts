@@ -77,6 +77,11 @@ export type Order =
     /** How many clients send: those with an index below this. */
     senders: number;
     window: number;
+    /**
+     * When set, each sender sends a message every this many ms instead of in a closed loop, so
+     * one message's delivery to all clients is over before the next leaves (latency passes).
+     */
+    every?: number;
     /** Clients (by index in the urls of open) that send this text once at the start. */
     trigger: { clients: number[]; text: string } | null;
     timeoutMs: number;

@@ -56,7 +56,11 @@ export interface Traffic {
    * sources pace their lines, or one sender sends one message at a time. Without it, latency
    * comes from the throughput pass.
    */
-  paced?: Partial<Pick<Traffic, "trigger" | "send" | "senders" | "window">> & { expect: number };
+  paced?: Partial<Pick<Traffic, "trigger" | "send" | "senders" | "window">> & {
+    expect: number;
+    /** ms between a sender's messages, instead of a closed loop (see protocol.ts). */
+    every?: number;
+  };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

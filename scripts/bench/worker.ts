@@ -90,12 +90,14 @@ function arm(o: Extract<Order, { t: "run" }>): void {
     if (finished) return;
     finished = true;
     clearTimeout(timer);
+    clearInterval(pacer);
     for (const c of clients) c.ws.removeAllListeners("message");
     const received = clients.reduce((n, c) => n + c.received, 0);
     const complete = clients.filter((c) => c.received >= o.expect).length;
     reply({ t: "ran", received, complete, started, last, hist: hist.counts, closes });
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let pacer: ReturnType<typeof setInterval> | undefined;
   const sendNext = (c: Client) => {
     c.ws.send(payload(c.gid, c.sent++));
     c.inflight++;
@@ -109,7 +111,7 @@ function arm(o: Extract<Order, { t: "run" }>): void {
       if (sent >= 0) hist.add(at - sent);
       if (++c.received === o.expect && --pending === 0) finish();
       // Closed loop: one of our own came back, so another may go.
-      if (o.send > 0 && c.gid < o.senders && field(data, 1) === c.gid) {
+      if (!o.every && o.send > 0 && c.gid < o.senders && field(data, 1) === c.gid) {
         c.inflight--;
         if (c.sent < o.send) sendNext(c);
       }
@@ -123,7 +125,15 @@ function arm(o: Extract<Order, { t: "run" }>): void {
     const senders = o.send > 0 ? clients.filter((c) => c.gid < o.senders) : [];
     if (triggers.length > 0 || senders.length > 0) started = nowUs();
     for (const c of triggers) c.ws.send(o.trigger!.text);
-    for (const c of senders) while (c.sent < o.send && c.inflight < o.window) sendNext(c);
+    if (!o.every) {
+      for (const c of senders) while (c.sent < o.send && c.inflight < o.window) sendNext(c);
+      return;
+    }
+    const tick = () => {
+      for (const c of senders) if (c.sent < o.send) sendNext(c);
+    };
+    tick();
+    pacer = setInterval(tick, o.every);
   };
   reply({ t: "armed" });
 }
