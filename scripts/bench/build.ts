@@ -14,10 +14,11 @@ export interface Programs {
   bareHttp: string;
   lines: string;
   worker: string;
+  proxy: string;
 }
 
 export async function buildPrograms(): Promise<Programs> {
-  const names = ["bare", "bare-http", "lines", "worker"];
+  const names = ["bare", "bare-http", "lines", "worker", "tcp-proxy"];
   await build({
     entryPoints: names.map((n) => `${ROOT}scripts/bench/${n}.ts`),
     outdir: CACHE,
@@ -34,6 +35,7 @@ export async function buildPrograms(): Promise<Programs> {
     bareHttp: `${CACHE}bare-http.mjs`,
     lines: `${CACHE}lines.mjs`,
     worker: `${CACHE}worker.mjs`,
+    proxy: `${CACHE}tcp-proxy.mjs`,
   };
 }
 

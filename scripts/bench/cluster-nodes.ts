@@ -5,9 +5,11 @@ import process from "node:process";
 import WebSocket from "ws";
 import { BUNDLE, type Programs, ROOT } from "./build.ts";
 import { DENO, freePort, NODE, type Program, type Server, stop, waitForPort } from "./peers.ts";
+import type { ChildProcess } from "node:child_process";
 import type { Redis } from "./redis.ts";
 
-export type Mode = "direct" | "relayed";
+/** Clients on the owner, on the other node (relayed), or on the owner through a TCP proxy. */
+export type Mode = "direct" | "relayed" | "proxied";
 /** What runs the bundle of both nodes. */
 export type NodeRuntime = "node" | "deno";
 
@@ -102,21 +104,50 @@ export async function startPair(
     await stopAll();
     throw err;
   }
-  const entry = mode === "direct" ? owner : other;
+  const entry = mode === "relayed" ? other : owner;
+  let proxy: { p: ChildProcess; port: number } | null = null;
+  if (mode === "proxied") {
+    try {
+      proxy = await startProxy(progs, owner.port);
+    } catch (err) {
+      claimer.terminate();
+      await stopAll();
+      throw err;
+    }
+  }
+  const port = proxy?.port ?? entry.port;
   return {
     pid: entry.pid,
-    port: entry.port,
-    also: mode === "relayed" ? owner.pid : undefined,
+    port,
+    // The process beside the server: the owner a relayed client's node relays to, or the proxy.
+    also: mode === "relayed" ? owner.pid : proxy?.p.pid,
     // Two at a time: a door that makes concurrent joins of a room owned elsewhere queue behind
     // one claim refuses a burst with 503 (it left 6 of 10 out). Connecting is not measured.
     joining: mode === "relayed" ? 2 : undefined,
-    url: (path) => `ws://127.0.0.1:${entry.port}${path}`,
+    url: (path) => `ws://127.0.0.1:${port}${path}`,
     // The claiming client leaves once the measured ones are in: they keep the room on the owner.
     joined: () => claimer?.close(),
     log: () => `${entry.log()}${mode === "relayed" ? owner.log() : ""}`,
     stop: async () => {
       claimer?.terminate();
+      if (proxy) await stop(proxy.p);
       await stopAll();
     },
   };
+}
+
+/** scripts/bench/tcp-proxy.ts in front of the owner's port. */
+async function startProxy(
+  progs: Programs,
+  target: number,
+): Promise<{ p: ChildProcess; port: number }> {
+  const port = await freePort();
+  const p = spawn(NODE, [progs.proxy, String(port), String(target)], { stdio: "ignore" });
+  try {
+    await waitForPort(p, port, 10_000);
+  } catch (err) {
+    await stop(p);
+    throw err;
+  }
+  return { p, port };
 }

@@ -10,10 +10,12 @@ import { line } from "./scenarios.ts";
 const MODES: Record<string, [Mode, NodeRuntime]> = {
   "cluster-direct": ["direct", "node"],
   "cluster-relayed": ["relayed", "node"],
+  "cluster-proxied": ["proxied", "node"],
   "cluster-deno-direct": ["direct", "deno"],
   "cluster-deno-relayed": ["relayed", "deno"],
 };
-const PAIR: PeerId[] = ["cluster-direct", "cluster-relayed"];
+/** Direct, relayed, and the floor of any relay: a byte-copying TCP proxy in front of the owner. */
+const PAIR: PeerId[] = ["cluster-direct", "cluster-relayed", "cluster-proxied"];
 /** With the deno peer asked for, the same pair of nodes on Deno. */
 const DENO_PAIR: PeerId[] = ["cluster-deno-direct", "cluster-deno-relayed"];
 
@@ -126,11 +128,24 @@ function targetCell(
       ? `${share.toFixed(2)}× ${verdict(share >= 0.7)}`
       : "not measured";
   }
-  const extra = Number(((r.p50 ?? NaN) - (d.p50 ?? NaN)).toFixed(2));
-  if (!Number.isFinite(extra)) return "not measured";
-  const sign = extra >= 0 ? "+" : "−";
-  return `${sign}${Math.abs(extra).toFixed(2)} ms ${verdict(extra <= 0.3)}`;
+  const extra = added(r, d);
+  if (extra === null) return "not measured";
+  const proxied = direct === "cluster-direct"
+    ? find(rows, r.scenario, r.x, "cluster-proxied")
+    : undefined;
+  const floor = proxied ? added(proxied, d) : null;
+  return `${ms(extra)} ${verdict(extra <= 0.3)}${
+    floor === null ? "" : ` (TCP proxy ${ms(floor)})`
+  }`;
 }
+
+/** The p50 that row r adds to row d, as shown (two decimals); null if either is missing. */
+function added(r: Row, d: Row): number | null {
+  const extra = Number(((r.p50 ?? NaN) - (d.p50 ?? NaN)).toFixed(2));
+  return Number.isFinite(extra) ? extra : null;
+}
+
+const ms = (v: number) => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(2)} ms`;
 
 /** The issue's cluster targets as lines of the report's targets table (Node, then Deno). */
 export function clusterTargets(rows: Row[]): string[] {

@@ -19,6 +19,7 @@ export type PeerId =
   | "websocketd"
   | "cluster-direct"
   | "cluster-relayed"
+  | "cluster-proxied"
   | "cluster-deno-direct"
   | "cluster-deno-relayed";
 /**
@@ -39,6 +40,7 @@ export const LABELS: Record<PeerId, string> = {
   "websocketd": "websocketd",
   "cluster-direct": "cluster node, owner direct",
   "cluster-relayed": "cluster node, relayed to owner",
+  "cluster-proxied": "cluster node, owner through a TCP proxy",
   "cluster-deno-direct": "cluster deno, owner direct",
   "cluster-deno-relayed": "cluster deno, relayed to owner",
 };
@@ -109,6 +111,7 @@ export function command(
       return [DENO, "run", "-A", progs.bare, "--port", String(port), "--pipe", ...child];
     case "cluster-direct":
     case "cluster-relayed":
+    case "cluster-proxied":
     case "cluster-deno-direct":
     case "cluster-deno-relayed":
       throw new Error("cluster nodes need Redis: cluster-nodes.ts starts them");

@@ -81,7 +81,7 @@ const TITLES: Record<string, string> = {
     "Burst: a new room's first client, then C more at once: connect to the child's start (ms)",
   "startup": "Start-up: spawn to first accepted TCP connection",
   "cluster fan-out": "Cluster fan-out: as fan-out, clients on the room's owner or relayed to it",
-  "cluster chat": "Cluster chat: as chat (latency: one sender, one message at a time)",
+  "cluster chat": "Cluster chat: as chat (latency: one sender, its messages paced)",
 };
 
 export function ratio(rows: Row[], r: Row, ref: PeerId): number {
@@ -111,9 +111,12 @@ export const others = (c: Busy) => {
   return Math.max(0, c.machine - c.server - c.children - c.clients - owner);
 };
 
-/** A relaying node's row also shows the owner's CPU, server / child. */
-const ownerCpu = (c: Busy) =>
-  c.owner ? `; owner ${c.owner.server.toFixed(0)} / ${c.owner.children.toFixed(0)}` : "";
+/** A relaying node's row also shows the owner's CPU, server / child; a proxied row the proxy's. */
+const ownerCpu = (c: Busy, peer: PeerId) => {
+  if (!c.owner) return "";
+  const who = peer === "cluster-proxied" ? "proxy" : "owner";
+  return `; ${who} ${c.owner.server.toFixed(0)} / ${c.owner.children.toFixed(0)}`;
+};
 
 function table(rows: Row[], scenario: string): string[] {
   const mine = rows.filter((r) => r.scenario === scenario);
@@ -141,7 +144,7 @@ function table(rows: Row[], scenario: string): string[] {
       cells.push(
         r.cpu
           ? [r.cpu.server, r.cpu.children, r.cpu.clients, others(r.cpu)]
-            .map((v) => v.toFixed(0)).join(" / ") + ownerCpu(r.cpu)
+            .map((v) => v.toFixed(0)).join(" / ") + ownerCpu(r.cpu, r.peer)
           : "–",
         bound(r),
       );

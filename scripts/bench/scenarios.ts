@@ -48,7 +48,9 @@ export function line(r: Row): string {
     }% machine ${r.cpu.machine.toFixed(0)}%`
     : "";
   const owner = r.cpu?.owner
-    ? `  owner ${r.cpu.owner.server.toFixed(0)}% child ${r.cpu.owner.children.toFixed(0)}%`
+    ? `  ${r.peer === "cluster-proxied" ? "proxy" : "owner"} ${
+      r.cpu.owner.server.toFixed(0)
+    }% child ${r.cpu.owner.children.toFixed(0)}%`
     : "";
   const value = Number.isNaN(r.value) ? "-" : `${Math.round(r.value)} ${r.unit}`;
   return `${r.scenario} ${r.params} ${r.peer}: ${value}${lat}${cpu}${owner}${

@@ -15,6 +15,7 @@ const STYLE: Record<PeerId, { color: string; dash: string }> = {
   "deno": { color: "#2ca02c", dash: "" },
   "cluster-direct": { color: "#9467bd", dash: "" },
   "cluster-relayed": { color: "#9467bd", dash: "6 4" },
+  "cluster-proxied": { color: "#9467bd", dash: "2 3" },
   "cluster-deno-direct": { color: "#8c564b", dash: "" },
   "cluster-deno-relayed": { color: "#8c564b", dash: "6 4" },
 };

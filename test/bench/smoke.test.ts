@@ -56,7 +56,7 @@ test("the benchmark harness runs every scenario at tiny sizes and writes its rep
     }
     if (has("redis-server")) {
       for (const scenario of ["cluster fan-out", "cluster chat"]) {
-        for (const peer of ["node", "cluster-direct", "cluster-relayed"]) {
+        for (const peer of ["node", "cluster-direct", "cluster-relayed", "cluster-proxied"]) {
           assert.ok(
             lines.some((l) => l.startsWith(`${scenario} `) && l.includes(` ${peer}: `)),
             `no ${scenario} line for ${peer} in:\n${lines.join("\n")}`,
