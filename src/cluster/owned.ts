@@ -79,12 +79,20 @@ export class OwnedRooms {
 
   /** A client joins a room of ours that runs here. */
   async join(req: AdmitRequest, route: Route, owned: Owned): Promise<Ticket | Refusal> {
-    return this.counted(await this.d.local.admit(req, route), owned);
+    // With the lease's variables too: the room spawns its child when its first socket opens,
+    // and a relayed client's socket (on a link) can open before the claiming client's.
+    const env = this.leaseEnv(owned.lease);
+    return this.counted(await this.d.local.admit(req, { ...route, env }), owned);
+  }
+
+  /** What the room's child is told of its lease, set last in its environment. */
+  private leaseEnv(lease: Lease): Record<string, string> {
+    return { SCALESOCKET_EPOCH: String(lease.epoch), SCALESOCKET_NODE: this.d.nodeId };
   }
 
   /** The claim for route's room was won (sent at sentAt): the room starts here. */
   async start(req: AdmitRequest, route: Route, lease: Lease, sentAt: number) {
-    const { log, nodeId } = this.d;
+    const { log } = this.d;
     let end!: () => void;
     const ended = new Promise<void>((resolve) => end = resolve);
     const owned: Owned = {
@@ -100,7 +108,7 @@ export class OwnedRooms {
     this.rooms.set(route.name, owned);
     owned.keeper = this.keep(owned, sentAt);
     log.info("room claimed", { room: route.name, epoch: lease.epoch });
-    const env = { SCALESOCKET_EPOCH: String(lease.epoch), SCALESOCKET_NODE: nodeId };
+    const env = this.leaseEnv(lease);
     if (this.d.loadHistory) {
       const history = await this.d.loadHistory(route.name).catch(() => null);
       if (history) this.preloaded.set(route.name, history);
