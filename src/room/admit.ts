@@ -11,6 +11,8 @@ import {
   type Membership,
   type Refusal,
   type Socket,
+  type Sync,
+  then,
   type Ticket,
 } from "./door.ts";
 import type { Identity } from "../auth/identity.ts";
@@ -40,7 +42,7 @@ export interface Route {
 }
 
 /** Finds the route of a request path (as sent, still percent-encoded), or refuses it. */
-export type Router = (rawPath: string) => Promise<Route | Refusal>;
+export type Router = (rawPath: string) => Sync<Route | Refusal>;
 
 /** A connection whose socket is open; room is null when it was closed at once with 1013. */
 export interface Connection {
@@ -103,18 +105,34 @@ export class Admission {
     });
   }
 
-  /** found: the route, when the caller already has it (the cluster door routes to claim). */
-  async admit(request: AdmitRequest, found?: Route): Promise<LocalTicket | Refusal> {
+  /**
+   * found: the route, when the caller already has it (the cluster door routes to claim). A
+   * plain value unless a step has to wait (a --dir lookup, a token check, a --tcp port).
+   */
+  admit(request: AdmitRequest, found?: Route): Sync<LocalTicket | Refusal> {
     const { config } = this.d;
     // Before anything else reads the query: the program never sees these two parameters.
     const { url, ask } = takeResumeAsk(request.url);
     const asked = { ...request, url };
     if (config.oneshot && this.oneshotUsed) return ONESHOT;
-    const route = found ?? await this.d.route(rawPath(asked.url));
-    if ("status" in route) return route;
-    // Before the room is opened: a client that is not let in never starts a child.
-    const req = await authorized(asked, route.solo ? null : route.name);
-    if ("status" in req) return req;
+    return then(found ?? this.d.route(rawPath(asked.url)), (route) => {
+      if ("status" in route) return route;
+      // Before the room is opened: a client that is not let in never starts a child.
+      return then(authorized(asked, route.solo ? null : route.name), (req) => {
+        if ("status" in req) return req;
+        return this.place(req, route, ask);
+      });
+    });
+  }
+
+  private place(
+    req: AdmitRequest,
+    route: Route,
+    ask: ResumeAsk | null,
+  ): Sync<LocalTicket | Refusal> {
+    const { config } = this.d;
+    // Checked again: another request may have taken the one connection while this one waited.
+    if (config.oneshot && this.oneshotUsed) return ONESHOT;
     const room = this.ownRoom(ask, route) ??
       this.d.open(route.name, { solo: route.solo, program: route.program });
     if (!room) return FULL;
@@ -123,10 +141,13 @@ export class Admission {
     if (config.maxClients !== null && room.occupancy >= config.maxClients && !returning) {
       return ROOM_FULL;
     }
+    const held = (): LocalTicket => {
+      if (config.oneshot) this.oneshotUsed = true;
+      return new Place(this, req, route, room, ask);
+    };
     // --tcp: a new room waits for its port; with none free it is refused before the upgrade.
-    if (room.port && (await room.port) === null) return NO_PORT;
-    if (this.d.config.oneshot) this.oneshotUsed = true;
-    return new Place(this, req, route, room, ask);
+    if (!room.port) return held();
+    return room.port.then((port) => port === null ? NO_PORT : held());
   }
 
   /** --perconnection: a return goes back to its own room, which no name finds. */

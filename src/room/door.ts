@@ -110,7 +110,7 @@ export interface Gauges {
 
 export interface Door {
   /** Admits a websocket request to its room, or says why not, before the upgrade. */
-  admit(req: AdmitRequest): Promise<Ticket | Refusal>;
+  admit(req: AdmitRequest): Sync<Ticket | Refusal>;
   /**
    * Cluster mode: admits a link from another node that carries its relayed clients of a room
    * (src/cluster/link.ts); null when req does not ask for one.
@@ -139,13 +139,27 @@ export function refused(x: Ticket | Refusal): x is Refusal {
 }
 
 /** req with the identity authorize vouches for (and no authorize left), or its refusal. */
-export async function authorized(
+export function authorized(
   req: AdmitRequest,
   room: string | null,
-): Promise<AdmitRequest | Refusal> {
+): Sync<AdmitRequest | Refusal> {
   if (!req.authorize) return req;
-  const who = await req.authorize(room);
-  if ("status" in who) return who;
-  const { authorize: _, ...rest } = req;
-  return { ...rest, identity: who };
+  return req.authorize(room).then((who) => {
+    if ("status" in who) return who;
+    const { authorize: _, ...rest } = req;
+    return { ...rest, identity: who };
+  });
+}
+
+/**
+ * A value, or a promise of it when it must wait for something (a lookup, Redis, a token check).
+ * Admission hands back plain values when nothing waits: on Deno, each await of a handshake queues
+ * it behind every other handshake that arrived in the same batch, and a new room's child is only
+ * started at the end of its first client's handshake.
+ */
+export type Sync<T> = T | Promise<T>;
+
+/** f applied to v, at once when v is a plain value. */
+export function then<T, U>(v: Sync<T>, f: (t: T) => Sync<U>): Sync<U> {
+  return v instanceof Promise ? v.then(f) : f(v);
 }

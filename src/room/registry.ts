@@ -3,7 +3,7 @@ import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { Admission, type Connection, type LocalTicket, type Route, type Router } from "./admit.ts";
-import type { AdmitRequest, Door, Gauges, Refusal, RoomSnapshot } from "./door.ts";
+import type { AdmitRequest, Door, Gauges, Refusal, RoomSnapshot, Sync } from "./door.ts";
 import { History } from "./history.ts";
 import { PortPool } from "./ports.ts";
 import { CLOSE, type Program, Room } from "./room.ts";
@@ -73,7 +73,7 @@ export class LocalRegistry implements Door {
     });
   }
 
-  admit(req: AdmitRequest, route?: Route): Promise<LocalTicket | Refusal> {
+  admit(req: AdmitRequest, route?: Route): Sync<LocalTicket | Refusal> {
     return this.admission.admit(req, route);
   }
 

@@ -4,7 +4,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
-import { type Door, refused } from "../room/door.ts";
+import { type Door, refused, then } from "../room/door.ts";
 import type { Stats } from "../room/stats.ts";
 import { accept, peerOf } from "../http/serve.ts";
 import { rawPath } from "../room/admit.ts";
@@ -74,7 +74,9 @@ export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Ho
     return Promise.resolve(refuse(c, 405, "bad_handshake", "Websocket handshakes use GET"));
   });
   // Websocket requests first: a reserved name such as /health is refused, not answered.
-  app.get("*", async (c, next) => {
+  // Not async: with nothing to wait for, the client is admitted (and accept() called) in the
+  // turn its request came in (see finalAtAccept in src/http/serve.ts).
+  app.get("*", (c, next) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return next();
     if (state.draining) return refuse(c, 503, "draining", "Server is shutting down");
     // Checked before a room is reserved: a handshake the runtime would refuse must not hold a
@@ -93,11 +95,13 @@ export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Ho
     if (!link && !originAllowed(config.origin, c.req.header("origin"), c.req.header("host"), tls)) {
       return refuse(c, 403, "origin", "Origin not allowed");
     }
-    const ticket = await (link ?? registry.admit(authDeps ? authRequest(authDeps, c, req) : req));
-    if (refused(ticket)) {
-      return refuse(c, ticket.status, ticket.reason, ticket.text, ticket.hint, ticket.headers);
-    }
-    return accept(c, ticket);
+    const admitted = link ?? registry.admit(authDeps ? authRequest(authDeps, c, req) : req);
+    return then(admitted, (ticket) => {
+      if (refused(ticket)) {
+        return refuse(c, ticket.status, ticket.reason, ticket.text, ticket.hint, ticket.headers);
+      }
+      return accept(c, ticket);
+    });
   });
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.get(CLIENT_PATH, serveClient);

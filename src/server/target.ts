@@ -30,8 +30,9 @@ let solo = 0;
 
 /** The router of this server's mode; rawPath is the request path as sent, still encoded. */
 export function router(config: Config, runtime: Runtime): Router {
-  return async (rawPath) => {
-    if (config.dir !== null) return await dirRoute(rawPath, config, runtime);
+  // Not async: only --dir has to wait (for the directory), and admission goes on at once without.
+  return (rawPath) => {
+    if (config.dir !== null) return dirRoute(rawPath, config, runtime);
     // --staticdir or --cgidir alone, as websocketd serves a plain site.
     if (config.cmd === "") return NO_PROGRAM;
     if (config.perConnection) {

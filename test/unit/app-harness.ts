@@ -21,6 +21,8 @@ export interface AppUnderTest {
   ): Promise<Response>;
   /** Whether the app admitted the handshake, leaving a ticket for the upgrade to take. */
   upgraded(res: Response): boolean;
+  /** Whether it did so before app.fetch returned: with no await between request and ticket. */
+  admittedAtOnce(res: Response): boolean;
   /** Shutdown has begun, as after the first signal. */
   drain(): void;
   /** Gives up every admitted handshake, as when its socket closes before opening. */
@@ -40,6 +42,7 @@ export async function appFor(
   const { log, lines } = makeLog();
   const { app, state } = await createServerApp(parsed.config, runtime, log, "0.0.0-test");
   const admitted = new WeakSet<Response>();
+  const atOnce = new WeakSet<Response>();
   const tickets: Ticket[] = [];
   const request = async (path: string, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
@@ -49,7 +52,10 @@ export async function appFor(
     const env = {
       incoming: { socket: { remoteAddress: "127.0.0.1", remotePort: 40000 } },
     } as unknown as HttpBindings;
-    const res = await app.request(`http://${HOST}${path}`, { ...init, headers }, env);
+    const answered = app.request(`http://${HOST}${path}`, { ...init, headers }, env);
+    const early = acceptedTicket(env) !== undefined;
+    const res = await answered;
+    if (early) atOnce.add(res);
     const ticket = acceptedTicket(env);
     if (ticket) {
       tickets.push(ticket);
@@ -70,6 +76,7 @@ export async function appFor(
       return request(path, { method, headers });
     },
     upgraded: (res) => admitted.has(res),
+    admittedAtOnce: (res) => atOnce.has(res),
     drain: () => state.draining = true,
     close: () => {
       for (const ticket of tickets.splice(0)) ticket.cancel();
