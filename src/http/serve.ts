@@ -45,21 +45,28 @@ export interface ServeOptions {
   pingMs?: number | null;
   /** Where a failing websocket handler is reported. */
   log: Logger;
+  /**
+   * The app's middleware changes nothing in the answer to a websocket request once accept() has
+   * made it (no --header or --header-ws): the upgrade then goes ahead in the same turn as the
+   * admission, without waiting for the app's promise (see answer()).
+   */
+  finalAtAccept?: boolean;
 }
 
 /** Left on a request's bindings by accept(), for the upgrade listener to finish. */
 const ACCEPTED = Symbol("scalesocket.accepted");
-type Bindings = HttpBindings & { [ACCEPTED]?: Ticket };
+type Bindings = HttpBindings & { [ACCEPTED]?: { ticket: Ticket; res: Response } };
 
 /**
  * The app's answer to a websocket request it admits: ws takes the socket once the app's answer
  * is back, and the ticket opens with it (or is cancelled when the upgrade fails).
  */
 export function accept(c: Context, ticket: Ticket): Response {
-  const env = c.env as Bindings | undefined;
-  if (env) env[ACCEPTED] = ticket;
   // Fetch has no 101; the status is ws's to write. This response only carries headers.
-  return new Response(null);
+  const res = new Response(null);
+  const env = c.env as Bindings | undefined;
+  if (env) env[ACCEPTED] = { ticket, res };
+  return res;
 }
 
 /**
@@ -67,7 +74,7 @@ export function accept(c: Context, ticket: Ticket): Response {
  * listener takes it from here (and so can a test that calls app.request() with bindings).
  */
 export function acceptedTicket(env: HttpBindings): Ticket | undefined {
-  return (env as Bindings)[ACCEPTED];
+  return (env as Bindings)[ACCEPTED]?.ticket;
 }
 
 /** The peer of the request behind c (empty for a request that came through no socket). */
@@ -99,10 +106,12 @@ export function serve(app: Hono, opts: ServeOptions): Promise<Listener> {
     });
     // Node hands every request with an Upgrade header here. A websocket one is routed by the
     // app; any other (h2c, as curl --http2 offers) is answered as plain HTTP/1.1.
+    const final = opts.finalAtAccept === true;
     server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on("error", () => {});
       const websocket = req.headers.upgrade?.toLowerCase() === "websocket";
-      void answer(app, wss, take, req, socket, head, websocket).catch(() => socket.destroy());
+      void answer(app, wss, take, { req, socket, head, websocket, final })
+        .catch(() => socket.destroy());
     });
     server.once("error", (err: NodeJS.ErrnoException) => reject(err));
     if (opts.path !== undefined) server.listen(opts.path);
@@ -134,22 +143,47 @@ const HANDSHAKE_HEADERS = new Set([
   "sec-websocket-protocol",
 ]);
 
+interface Upgrade {
+  req: IncomingMessage;
+  socket: Duplex;
+  head: Buffer;
+  websocket: boolean;
+  /** ServeOptions.finalAtAccept. */
+  final: boolean;
+}
+
 /** Routes an Upgrade request through the app, then upgrades it or writes the app's answer. */
 async function answer(
   app: Hono,
   wss: WebSocketServer,
   take: (ws: WebSocket, ticket: Ticket) => void,
-  req: IncomingMessage,
-  socket: Duplex,
-  head: Buffer,
-  websocket: boolean,
+  u: Upgrade,
 ): Promise<void> {
+  const { req, socket, websocket, final } = u;
   const request = toRequest(req, websocket);
   if (!request) return writeResponse(socket, new Response("Bad request\n", { status: 400 }));
   const env: Bindings = { incoming: req, outgoing: undefined as never };
-  const res = await app.fetch(request, env);
+  const answered = app.fetch(request, env);
+  // Admitted in this turn: a new room's child then starts in this turn too (the room spawns it
+  // when its first socket opens), not after every handshake that arrived with this one.
+  const now = final ? env[ACCEPTED] : undefined;
+  if (now) {
+    void Promise.resolve(answered).catch(() => {});
+    return upgrade(wss, take, u, now.ticket, now.res);
+  }
+  const res = await answered;
   const ticket = acceptedTicket(env);
   if (!ticket) return writeResponse(socket, res, req.method === "HEAD");
+  upgrade(wss, take, u, ticket, res);
+}
+
+function upgrade(
+  wss: WebSocketServer,
+  take: (ws: WebSocket, ticket: Ticket) => void,
+  { req, socket, head }: Upgrade,
+  ticket: Ticket,
+  res: Response,
+): void {
   // The client may be gone before the handshake completes, or ws may refuse it (it writes its
   // own 400): the ticket is cancelled, so the room is not held for nothing.
   if (socket.destroyed) return ticket.cancel();

@@ -145,7 +145,14 @@ async function openListeners(app: Hono, config: Config, runtime: Runtime, log: L
     : undefined;
   const listeners: Listener[] = [];
   const redirects: Listener[] = [];
-  const common = { log, maxPayload: config.maxFrameSize, pingMs: config.pingMs };
+  const { all, ws } = config.headers;
+  const common = {
+    log,
+    maxPayload: config.maxFrameSize,
+    pingMs: config.pingMs,
+    // Only --header and --header-ws add to a websocket answer after the app's route made it.
+    finalAtAccept: all.length + ws.length === 0,
+  };
   try {
     if (config.unixSocket !== null) {
       const opts = { ...common, host: "", port: 0, path: config.unixSocket };
