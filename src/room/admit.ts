@@ -7,12 +7,12 @@ import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
 import {
   type AdmitRequest,
+  andThen,
   authorized,
   type Membership,
   type Refusal,
   type Socket,
   type Sync,
-  then,
   type Ticket,
 } from "./door.ts";
 import type { Identity } from "../auth/identity.ts";
@@ -115,10 +115,10 @@ export class Admission {
     const { url, ask } = takeResumeAsk(request.url);
     const asked = { ...request, url };
     if (config.oneshot && this.oneshotUsed) return ONESHOT;
-    return then(found ?? this.d.route(rawPath(asked.url)), (route) => {
+    return andThen(found ?? this.d.route(rawPath(asked.url)), (route) => {
       if ("status" in route) return route;
       // Before the room is opened: a client that is not let in never starts a child.
-      return then(authorized(asked, route.solo ? null : route.name), (req) => {
+      return andThen(authorized(asked, route.solo ? null : route.name), (req) => {
         if ("status" in req) return req;
         return this.place(req, route, ask);
       });

@@ -160,6 +160,6 @@ export function authorized(
 export type Sync<T> = T | Promise<T>;
 
 /** f applied to v, at once when v is a plain value. */
-export function then<T, U>(v: Sync<T>, f: (t: T) => Sync<U>): Sync<U> {
+export function andThen<T, U>(v: Sync<T>, f: (t: T) => Sync<U>): Sync<U> {
   return v instanceof Promise ? v.then(f) : f(v);
 }

@@ -123,7 +123,14 @@ export class Room {
     if (hello) this.link.write(hello);
     if (this.state === "idle") {
       this.state = "running";
-      const made = env();
+      // Not wrapped in a promise when it is ready: the spawn then starts in this turn.
+      let made: Record<string, string> | Promise<Record<string, string>>;
+      try {
+        made = env();
+      } catch (err) {
+        // As a failed spawn: logged, and the room ends.
+        made = Promise.reject(err);
+      }
       this.env = Promise.resolve(made);
       void this.link.start(made);
     }

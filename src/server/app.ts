@@ -4,7 +4,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
-import { type Door, refused, then } from "../room/door.ts";
+import { andThen, type Door, refused } from "../room/door.ts";
 import type { Stats } from "../room/stats.ts";
 import { accept, peerOf } from "../http/serve.ts";
 import { rawPath } from "../room/admit.ts";
@@ -96,7 +96,7 @@ export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Ho
       return refuse(c, 403, "origin", "Origin not allowed");
     }
     const admitted = link ?? registry.admit(authDeps ? authRequest(authDeps, c, req) : req);
-    return then(admitted, (ticket) => {
+    return andThen(admitted, (ticket) => {
       if (refused(ticket)) {
         return refuse(c, ticket.status, ticket.reason, ticket.text, ticket.hint, ticket.headers);
       }

@@ -80,6 +80,18 @@ test("a spawn failure closes members with 1011 and the error", async () => {
   assert.ok(lines.some((l) => l.includes("file not found")), "the failure is logged");
 });
 
+test("an environment that cannot be made ends the room as a failed spawn would", async () => {
+  const { room, runtime, a, hooks, lines } = setup();
+  room.join(a, () => {
+    throw new Error("no environment for this client");
+  });
+  await room.done;
+  assert.deepEqual(runtime.spawns, [], "nothing is spawned without its environment");
+  assert.deepEqual(a.closes, [[1011, "no environment for this client"]]);
+  assert.equal(hooks.ended, 1);
+  assert.ok(lines.some((l) => l.includes("no environment")), "the failure is logged");
+});
+
 test("the last member leaving stops the child", async () => {
   const { room, runtime, a, b, hooks } = setup();
   room.join(a, env());
