@@ -6,7 +6,7 @@ import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { andThen, type Door, refused } from "../room/door.ts";
 import type { Stats } from "../room/stats.ts";
-import { accept, peerOf } from "../http/serve.ts";
+import { accept, headerPairs, peerOf } from "../http/serve.ts";
 import { rawPath } from "../room/admit.ts";
 import { originAllowed } from "./origin.ts";
 import { apiRoutes } from "./api.ts";
@@ -86,7 +86,7 @@ export function createApp(deps: AppDeps, state: AppState, extras: AppExtras): Ho
     const req = {
       url: c.req.url,
       method: c.req.method,
-      headers: [...c.req.raw.headers],
+      headers: headerPairs(c),
       peer: peerOf(c),
       tls,
     };
