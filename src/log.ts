@@ -35,9 +35,11 @@ const COLOR: Record<LogLevel, string> = {
 export function createLogger(opts: LogOptions, context: Fields = {}): Logger {
   const max = RANK[opts.level];
   const now = opts.now ?? (() => new Date());
+  // A line per connection and per room event: nothing is copied that need not be.
+  const bare = Object.keys(context).length === 0;
   const emit = (level: LogLevel, msg: string, fields?: Fields) => {
     if (RANK[level] > max) return;
-    const all = fields ? { ...context, ...fields } : context;
+    const all = !fields ? context : bare ? fields : { ...context, ...fields };
     opts.write(
       opts.format === "json"
         ? jsonLine(now(), level, msg, all)
@@ -64,12 +66,21 @@ function jsonLine(time: Date, level: LogLevel, msg: string, fields: Fields): str
   return JSON.stringify(out) + "\n";
 }
 
+const TAG: Record<LogLevel, string> = {
+  error: "ERROR",
+  warn: "WARN ",
+  info: "INFO ",
+  debug: "DEBUG",
+  trace: "TRACE",
+};
+
 function textLine(time: Date, level: LogLevel, msg: string, fields: Fields, color: boolean) {
-  const tag = level.toUpperCase().padEnd(5);
+  const tag = TAG[level];
   // One event, one line: a newline inside the message is shown escaped.
-  const text = msg.replace(/\r?\n/g, "\\n");
+  const text = msg.includes("\n") ? msg.replace(/\r?\n/g, "\\n") : msg;
   let line = `${time.toISOString()} ${color ? COLOR[level] + tag + "\x1b[0m" : tag} ${text}`;
-  for (const [k, v] of Object.entries(fields)) {
+  for (const k in fields) {
+    const v = fields[k];
     if (v === undefined) continue;
     const s = String(v);
     // Quote values a reader could not split on spaces unambiguously.
