@@ -84,8 +84,9 @@ async function spawnChild(
   opts: SpawnOptions,
   posix: boolean,
 ): Promise<Child> {
-  // Where it was found before, without waiting: the fork then happens in the caller's turn.
-  const file = posix ? knownCommandNow(cmd) ?? await findCommand(cmd) : cmd;
+  // Where it was found before comes without waiting: the fork then happens in the caller's turn.
+  const found = posix ? findCommand(cmd) : cmd;
+  const file = typeof found === "string" ? found : await found;
   const [run, argv] = opts.lineBuffered && posix
     ? await underStdbuf(file, args, STDBUF) ?? [file, args]
     : [file, args];
@@ -104,13 +105,13 @@ async function spawnChild(
   return wrapChild(cp, posix);
 }
 
-/** Where cmd is on the server's PATH; where it was found before is checked without waiting. */
-async function findCommand(cmd: string): Promise<string> {
-  return knownCommandNow(cmd) ?? await resolveCommand(cmd, process.env.PATH, isExecutable);
-}
-
-function knownCommandNow(cmd: string): string | undefined {
-  return knownCommand(cmd, process.env.PATH, isExecutableNow);
+/**
+ * Where cmd is on the server's PATH: where it was found before is checked without waiting and
+ * given back as it is; a first search is a promise.
+ */
+function findCommand(cmd: string): string | Promise<string> {
+  const path = process.env.PATH;
+  return knownCommand(cmd, path, isExecutableNow) ?? resolveCommand(cmd, path, isExecutable);
 }
 
 const STDBUF: StdbufDeps = { isExecutable, head, find: findCommand, glibc: hasGlibc };

@@ -8,7 +8,7 @@ export interface StdbufDeps {
   /** The file's first bytes (enough for a "#!" line), null when it cannot be read. */
   head(path: string): Promise<Uint8Array | null>;
   /** Where a bare command name is on the server's PATH (the name itself when nowhere). */
-  find(cmd: string): Promise<string>;
+  find(cmd: string): string | Promise<string>;
   glibc: () => boolean;
 }
 
